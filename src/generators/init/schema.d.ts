@@ -1,0 +1,4 @@
+export interface InitGeneratorSchema {
+  checkLayersTargetName?: string;
+  skipFormat?: boolean;
+}

@@ -1,0 +1,2 @@
+export { initGenerator } from './generators/init/generator';
+export { applicationGenerator } from './generators/application/generator';
