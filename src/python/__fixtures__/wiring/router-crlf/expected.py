@@ -1,0 +1,15 @@
+"""Router registry: every router of the app is listed in ROUTERS.
+
+``nx g layered:feature`` adds its router here.
+"""
+
+from fastapi import APIRouter, FastAPI
+
+from api.http.routes import health, recipe
+
+ROUTERS: tuple[APIRouter, ...] = (health.router, recipe.router)
+
+
+def register_routes(app: FastAPI) -> None:
+    for router in ROUTERS:
+        app.include_router(router)

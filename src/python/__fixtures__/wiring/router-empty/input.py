@@ -1,0 +1,14 @@
+"""Router registry: every router of the app is listed in ROUTERS.
+
+``nx g layered:feature`` adds its router here.
+"""
+
+from fastapi import APIRouter, FastAPI
+
+
+ROUTERS: tuple[APIRouter, ...] = ()
+
+
+def register_routes(app: FastAPI) -> None:
+    for router in ROUTERS:
+        app.include_router(router)

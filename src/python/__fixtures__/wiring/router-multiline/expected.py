@@ -1,0 +1,19 @@
+"""Router registry: every router of the app is listed in ROUTERS.
+
+``nx g layered:feature`` adds its router here.
+"""
+
+from fastapi import APIRouter, FastAPI
+
+from api.http.routes import admin, health, recipe
+
+ROUTERS: tuple[APIRouter, ...] = (
+    health.router,
+    admin.router,  # admin endpoints, under /admin
+    recipe.router,
+)
+
+
+def register_routes(app: FastAPI) -> None:
+    for router in ROUTERS:
+        app.include_router(router)

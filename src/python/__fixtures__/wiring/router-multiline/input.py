@@ -1,0 +1,18 @@
+"""Router registry: every router of the app is listed in ROUTERS.
+
+``nx g layered:feature`` adds its router here.
+"""
+
+from fastapi import APIRouter, FastAPI
+
+from api.http.routes import admin, health
+
+ROUTERS: tuple[APIRouter, ...] = (
+    health.router,
+    admin.router,  # admin endpoints, under /admin
+)
+
+
+def register_routes(app: FastAPI) -> None:
+    for router in ROUTERS:
+        app.include_router(router)

@@ -1,0 +1,16 @@
+"""Router registry — «Routen» 路由: every router of the app is listed in ROUTERS.
+
+``nx g layered:feature`` adds its router here.
+"""
+
+from fastapi import APIRouter, FastAPI
+
+from api.http.routes import health, recipe
+
+ROUTERS: tuple[APIRouter, ...] = (health.router, recipe.router)  # 'Gesundheit' ✓
+PREFIX = 'api'
+
+
+def register_routes(app: FastAPI) -> None:
+    for router in ROUTERS:
+        app.include_router(router)

@@ -1,0 +1,120 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ensureCollectionElement, ensureFromImport, PythonEditError } from './edit';
+import { formatPython, lintPython } from './format';
+import { firstSyntaxError, parsePython } from './parser';
+import { FeatureWiring, wireFeatureIntoErrors, wireFeatureIntoFactory, wireFeatureIntoRouter, wireFeatureIntoTables } from './wiring';
+
+const FIXTURES = path.join(__dirname, '__fixtures__', 'wiring');
+
+const RECIPE: FeatureWiring = {
+  packageName: 'api',
+  module: 'recipe',
+  className: 'Recipe',
+  label: 'recipe',
+  concurrentReads: true,
+  writes: true,
+  conflicts: true,
+};
+
+// The fixture folder's prefix says which shared module of the app the input is.
+const WIRE: Record<string, (source: string, feature: FeatureWiring, context: { file: string }) => Promise<string>> = {
+  factory: wireFeatureIntoFactory,
+  router: wireFeatureIntoRouter,
+  tables: wireFeatureIntoTables,
+  errors: wireFeatureIntoErrors,
+};
+
+const cases = readdirSync(FIXTURES).sort();
+
+function read(file: string): string {
+  return readFileSync(file, 'utf-8');
+}
+
+describe('wiring a feature into hand-edited app modules', () => {
+  it('has a corpus of at least 20 shapes', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(20);
+  });
+
+  it.each(cases)('%s', async (name) => {
+    const wire = WIRE[name.split('-')[0]];
+    const folder = path.join(FIXTURES, name);
+    const input = read(path.join(folder, 'input.py'));
+    const file = `apps/api/src/api/${name}.py`;
+    const expectedError = path.join(folder, 'expected-error.txt');
+    if (existsSync(expectedError)) {
+      const error: unknown = await wire(input, RECIPE, { file }).then(
+        () => null,
+        (thrown: unknown) => thrown,
+      );
+      expect(error).toBeInstanceOf(PythonEditError);
+      expect((error as Error).message).toBe(read(expectedError).replace(/\n$/, '').replace('<file>', file));
+      return;
+    }
+    const expected = read(path.join(folder, 'expected.py'));
+    const output = await wire(input, RECIPE, { file });
+    expect(output).toBe(expected);
+    expect(firstSyntaxError((await parsePython(output)).rootNode)).toBeNull();
+    // Wiring twice changes nothing.
+    expect(await wire(output, RECIPE, { file })).toBe(output);
+    // A ruff-formatted file stays ruff-formatted.
+    if (!input.includes('\r\n') && !input.includes('\t') && formatPython(input) === input) {
+      expect(formatPython(output)).toBe(output);
+    }
+    // Imports stay isort-sorted and `__all__` stays sorted, as `ruff check` wants them.
+    const sortedImports = { 'line-length': 88, lint: { select: ['I', 'RUF022'], isort: { 'known-first-party': ['api'] } } };
+    expect(lintPython(output.replace(/\r\n/g, '\n'), sortedImports)).toEqual(lintPython(input.replace(/\r\n/g, '\n'), sortedImports));
+  });
+});
+
+describe('ensureFromImport', () => {
+  it('keeps isort order of names when merging into an existing import', async () => {
+    const source = 'import os\n\nfrom api.b import Zeta, CONSTANT, helper\n';
+    const output = await ensureFromImport(source, { module: 'api.b', names: ['Alpha'] }, 'api', { file: 'x.py' });
+    expect(output).toBe('import os\n\nfrom api.b import CONSTANT, Alpha, Zeta, helper\n');
+  });
+
+  it('starts a first-party section after third-party imports', async () => {
+    const source = '"""Doc."""\n\nimport os\n\nfrom fastapi import APIRouter\n\nX = 1\n';
+    const output = await ensureFromImport(source, { module: 'api.http.routes', names: ['health'] }, 'api', { file: 'x.py' });
+    expect(output).toBe('"""Doc."""\n\nimport os\n\nfrom fastapi import APIRouter\n\nfrom api.http.routes import health\n\nX = 1\n');
+  });
+
+  it('wraps a long import the way ruff format does', async () => {
+    const source = 'from api.a import A\n';
+    const output = await ensureFromImport(
+      source,
+      { module: 'api.domain.services.customer_subscription_renewal', names: ['ICustomerSubscriptionRenewalService', 'CustomerSubscriptionRenewalService'] },
+      'api',
+      { file: 'x.py' },
+    );
+    expect(output).toBe(
+      'from api.a import A\nfrom api.domain.services.customer_subscription_renewal import (\n    CustomerSubscriptionRenewalService,\n    ICustomerSubscriptionRenewalService,\n)\n',
+    );
+    expect(formatPython(output)).toBe(output);
+  });
+
+  it('refuses a file without imports, naming it', async () => {
+    await expect(ensureFromImport('X = 1\n', { module: 'api.a', names: ['A'] }, 'api', { file: 'f.py' })).rejects.toThrow(
+      'f.py:1: expected a block of import statements at the top of the file to add "from api.a import A" to; found none',
+    );
+  });
+});
+
+describe('ensureCollectionElement', () => {
+  it('adds to a list and keeps it sorted when it was sorted', async () => {
+    const output = await ensureCollectionElement('__all__ = ["a", "c"]\n', { variable: '__all__', element: '"b"', sorted: true }, { file: 'x.py' });
+    expect(output).toBe('__all__ = ["a", "b", "c"]\n');
+  });
+
+  it('appends to a list that was not sorted', async () => {
+    const output = await ensureCollectionElement('__all__ = ["c", "a"]\n', { variable: '__all__', element: '"b"', sorted: true }, { file: 'x.py' });
+    expect(output).toBe('__all__ = ["c", "a", "b"]\n');
+  });
+
+  it('recognises an element written with other quotes', async () => {
+    const source = "__all__ = ['b']\n";
+    expect(await ensureCollectionElement(source, { variable: '__all__', element: '"b"', sorted: true }, { file: 'x.py' })).toBe(source);
+  });
+});

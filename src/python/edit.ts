@@ -1,0 +1,452 @@
+import { DEFAULT_RUFF_SETTINGS, formatPython, RuffSettings } from './format';
+import { firstSyntaxError, parsePython, SyntaxNode } from './parser';
+
+/**
+ * Byte-preserving edits of Python source, located with tree-sitter.
+ *
+ * Every function takes the whole file, returns the whole file, and only inserts text (or
+ * rewrites the one statement it must extend). Text outside the edit is kept as it was:
+ * comments, quoting, CRLF, non-ASCII. web-tree-sitter parses JS strings as UTF-16, so
+ * node indices are string indices and can be used with `slice` directly.
+ */
+
+/** A file the generator cannot edit safely; the message names the file, the line and what was expected. */
+export class PythonEditError extends Error {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    readonly expected: string,
+  ) {
+    super(`${file}:${line}: ${expected}`);
+    this.name = 'PythonEditError';
+  }
+}
+
+export interface EditContext {
+  /** Workspace path of the file, for error messages. */
+  file: string;
+  /** The project's ruff settings: inserted code is formatted with them. */
+  settings?: RuffSettings;
+}
+
+export interface FromImport {
+  module: string;
+  names: string[];
+}
+
+interface Parsed {
+  source: string;
+  root: SyntaxNode;
+  eol: string;
+}
+
+async function parseOrThrow(source: string, file: string, what: string): Promise<Parsed> {
+  const tree = await parsePython(source);
+  const error = firstSyntaxError(tree.rootNode);
+  if (error) {
+    const near = source.slice(error.startIndex, Math.min(error.endIndex, error.startIndex + 40)).split(/\r?\n/)[0].trim();
+    const detail = error.isMissing ? `a "${error.type}" is missing` : near ? `syntax error near "${near}"` : 'syntax error';
+    throw new PythonEditError(
+      file,
+      error.startPosition.row + 1,
+      `${what}: expected valid Python, but the file does not parse (${detail}). Fix it, then run the generator again.`,
+    );
+  }
+  return { source, root: tree.rootNode, eol: source.includes('\r\n') ? '\r\n' : '\n' };
+}
+
+/** Re-parses an edited file; an edit that breaks the syntax is a bug and must never be written. */
+async function checked(source: string, file: string): Promise<string> {
+  await parseOrThrow(source, file, 'the edited file would not be valid Python, so nothing was written');
+  return source;
+}
+
+function splice(source: string, start: number, end: number, text: string): string {
+  return source.slice(0, start) + text + source.slice(end);
+}
+
+function withEol(text: string, eol: string): string {
+  return text.replace(/\r?\n/g, eol);
+}
+
+/** Index just before the line ending of the line that holds `index`. */
+function endOfLine(source: string, index: number): number {
+  const newline = source.indexOf('\n', index);
+  if (newline === -1) return source.length;
+  return source[newline - 1] === '\r' ? newline - 1 : newline;
+}
+
+function startOfLine(source: string, index: number): number {
+  return source.lastIndexOf('\n', index - 1) + 1;
+}
+
+function lastLineNumber(source: string): number {
+  return source.replace(/\r?\n$/, '').split('\n').length;
+}
+
+function named(node: SyntaxNode): SyntaxNode[] {
+  return node.namedChildren.filter((child): child is SyntaxNode => child !== null);
+}
+
+function formatSnippet(code: string, settings: RuffSettings | undefined): string {
+  return formatPython(code, settings ?? DEFAULT_RUFF_SETTINGS).replace(/\n+$/, '');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Imports
+
+interface ImportedName {
+  /** Source text of the item, e.g. `A` or `A as B`. */
+  text: string;
+  /** The name it binds in the module. */
+  bound: string;
+  /** The name it imports. */
+  member: string;
+}
+
+function importedNames(statement: SyntaxNode): ImportedName[] {
+  return statement.childrenForFieldName('name').flatMap((item) => {
+    if (!item) return [];
+    if (item.type === 'aliased_import') {
+      const member = item.childForFieldName('name')?.text ?? item.text;
+      return [{ text: item.text, bound: item.childForFieldName('alias')?.text ?? member, member }];
+    }
+    return [{ text: item.text, bound: item.text, member: item.text }];
+  });
+}
+
+function moduleOf(statement: SyntaxNode): string {
+  return (statement.childForFieldName('module_name')?.text ?? '').replace(/\s+/g, '');
+}
+
+/** isort's `order-by-type`: CONSTANTS, then Classes, then functions and variables. */
+function memberKey(name: string): [number, string] {
+  const rank = name.length > 1 && name === name.toUpperCase() ? 0 : name[0] === name[0].toUpperCase() && name[0] !== '_' ? 1 : 2;
+  return [rank, name.toLowerCase()];
+}
+
+export function compareMembers(a: string, b: string): number {
+  const [ra, na] = memberKey(a);
+  const [rb, nb] = memberKey(b);
+  if (ra !== rb) return ra - rb;
+  if (na !== nb) return na < nb ? -1 : 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function compareModules(a: string, b: string): number {
+  const [la, lb] = [a.toLowerCase(), b.toLowerCase()];
+  return la < lb ? -1 : la > lb ? 1 : 0;
+}
+
+function isFirstParty(module: string, firstParty: string): boolean {
+  return module === firstParty || module.startsWith(`${firstParty}.`);
+}
+
+function renderFromImport(module: string, items: string[], settings: RuffSettings | undefined): string {
+  const sorted = [...items].sort((a, b) => compareMembers(a.split(/\s+as\s+/)[0], b.split(/\s+as\s+/)[0]));
+  return formatSnippet(`from ${module} import ${sorted.join(', ')}\n`, settings);
+}
+
+/** Comments directly above a statement travel with it, so insert before them. */
+function startWithLeadingComments(statement: SyntaxNode): number {
+  let start = statement.startIndex;
+  let row = statement.startPosition.row;
+  for (let previous = statement.previousSibling; previous?.type === 'comment' && previous.endPosition.row === row - 1; previous = previous.previousSibling) {
+    start = previous.startIndex;
+    row = previous.startPosition.row;
+  }
+  return start;
+}
+
+/**
+ * Makes `from <module> import <names>` true at module level, in the place ruff's isort would
+ * put it among the first-party imports (`firstParty` is the app's package).
+ */
+export async function ensureFromImport(source: string, spec: FromImport, firstParty: string, context: EditContext): Promise<string> {
+  const parsed = await parseOrThrow(source, context.file, `cannot add "from ${spec.module} import ..."`);
+  const statements = named(parsed.root);
+  const fromImports = statements.filter((node) => node.type === 'import_from_statement');
+  const existing = fromImports.filter((node) => moduleOf(node) === spec.module);
+  const bound = new Set(existing.flatMap((node) => importedNames(node).map((item) => item.bound)));
+  if (existing.some((node) => node.namedChildren.some((child) => child?.type === 'wildcard_import'))) return source;
+  const missing = spec.names.filter((name) => !bound.has(name));
+  if (missing.length === 0) return source;
+
+  if (existing.length > 0) {
+    const statement = existing[0];
+    if (statement.descendantsOfType('comment').length > 0) {
+      throw new PythonEditError(
+        context.file,
+        statement.startPosition.row + 1,
+        `expected to add ${missing.join(', ')} to this import of ${spec.module}, but it holds comments that the generator will not move. Add ${missing.join(', ')} to it by hand, then run the generator again.`,
+      );
+    }
+    const items = [...importedNames(statement).map((item) => item.text), ...missing];
+    const text = withEol(renderFromImport(spec.module, items, context.settings), parsed.eol);
+    return checked(splice(source, statement.startIndex, statement.endIndex, text), context.file);
+  }
+
+  const text = withEol(renderFromImport(spec.module, missing, context.settings), parsed.eol);
+  const firstPartyFrom = fromImports.filter((node) => isFirstParty(moduleOf(node), firstParty));
+  const following = firstPartyFrom.find((node) => compareModules(moduleOf(node), spec.module) > 0);
+  if (following) {
+    const at = startWithLeadingComments(following);
+    return checked(splice(source, at, at, text + parsed.eol), context.file);
+  }
+  const firstPartyPlain = statements.filter(
+    (node) => node.type === 'import_statement' && node.childrenForFieldName('name').some((name) => name !== null && isFirstParty(name.text.split(/\s+as\s+/)[0], firstParty)),
+  );
+  const previousInSection = firstPartyFrom.at(-1) ?? firstPartyPlain.at(-1);
+  if (previousInSection) {
+    const at = endOfLine(source, previousInSection.endIndex);
+    return checked(splice(source, at, at, parsed.eol + text), context.file);
+  }
+  const anyImport = statements.filter((node) => ['import_statement', 'import_from_statement', 'future_import_statement'].includes(node.type)).at(-1);
+  if (!anyImport) {
+    throw new PythonEditError(
+      context.file,
+      1,
+      `expected a block of import statements at the top of the file to add "from ${spec.module} import ${missing.join(', ')}" to; found none`,
+    );
+  }
+  // A new first-party section: isort separates sections with one blank line.
+  const at = endOfLine(source, anyImport.endIndex);
+  return checked(splice(source, at, at, parsed.eol + parsed.eol + text), context.file);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tuple and list literals assigned at module level (`ROUTERS = (...)`, `__all__ = [...]`)
+
+export interface CollectionElement {
+  /** Module-level variable holding the tuple or list. */
+  variable: string;
+  /** Source text of the element, e.g. `recipes.router` or `"recipe"`. */
+  element: string;
+  /** Keep the collection sorted the way ruff's RUF022 sorts `__all__` (when it is sorted already). */
+  sorted?: boolean;
+}
+
+function stringValue(node: SyntaxNode): string | null {
+  if (node.type !== 'string') return null;
+  const content = node.namedChildren.filter((child) => child?.type === 'string_content');
+  if (node.namedChildren.some((child) => child?.type === 'interpolation')) return null;
+  return content.map((child) => child!.text).join('');
+}
+
+function sameElement(node: SyntaxNode, element: string): boolean {
+  const compact = (text: string): string => text.replace(/\s+/g, '');
+  if (node.type === 'string') {
+    const wanted = element.replace(/^["']|["']$/g, '');
+    return stringValue(node) === wanted;
+  }
+  return compact(node.text) === compact(element);
+}
+
+function elementSortKey(node: SyntaxNode): string {
+  return stringValue(node) ?? node.text;
+}
+
+/** RUF022's isort-style order: SCREAMING_CASE, then CamelCase, then the rest. */
+function isSortedByRuf022(keys: string[]): boolean {
+  return keys.every((key, i) => i === 0 || compareMembers(keys[i - 1], key) <= 0);
+}
+
+function lineLengthOf(settings: RuffSettings | undefined): number {
+  const value = (settings ?? DEFAULT_RUFF_SETTINGS)['line-length'];
+  return typeof value === 'number' ? value : 88;
+}
+
+function findAssignment(root: SyntaxNode, variable: string): SyntaxNode | null {
+  for (const statement of named(root)) {
+    if (statement.type !== 'expression_statement') continue;
+    const assignment = statement.namedChildren[0];
+    if (assignment?.type === 'assignment' && assignment.childForFieldName('left')?.text === variable) return assignment;
+  }
+  return null;
+}
+
+/** Adds an element to a module-level tuple or list literal unless an equal element is there. */
+export async function ensureCollectionElement(source: string, spec: CollectionElement, context: EditContext): Promise<string> {
+  const parsed = await parseOrThrow(source, context.file, `cannot add ${spec.element} to ${spec.variable}`);
+  const assignment = findAssignment(parsed.root, spec.variable);
+  if (!assignment) {
+    throw new PythonEditError(
+      context.file,
+      lastLineNumber(source),
+      `expected a module-level assignment "${spec.variable} = (...)" (a tuple or list literal) to add ${spec.element} to; found none`,
+    );
+  }
+  const collection = assignment.childForFieldName('right');
+  if (collection?.type === 'parenthesized_expression') {
+    throw new PythonEditError(
+      context.file,
+      collection.startPosition.row + 1,
+      `expected ${spec.variable} to be a tuple, but "${collection.text.replace(/\s+/g, '')}" is one value in parentheses (a one-element tuple needs a trailing comma: "(x,)"); fix it, then run the generator again`,
+    );
+  }
+  if (!collection || (collection.type !== 'tuple' && collection.type !== 'list')) {
+    throw new PythonEditError(
+      context.file,
+      assignment.startPosition.row + 1,
+      `expected ${spec.variable} to be assigned a tuple or list literal, found "${collection?.text.split(/\r?\n/)[0] ?? ''}"; list ${spec.element} in it by hand, or make it a literal again`,
+    );
+  }
+  const elements = named(collection).filter((node) => node.type !== 'comment');
+  if (elements.some((node) => sameElement(node, spec.element))) return source;
+
+  const open = collection.child(0)!;
+  const close = collection.child(collection.childCount - 1)!;
+  const isTuple = collection.type === 'tuple';
+  if (elements.length === 0) {
+    const text = isTuple ? `(${spec.element},)` : `[${spec.element}]`;
+    return checked(splice(source, collection.startIndex, collection.endIndex, text), context.file);
+  }
+  // Quote a new string element the way its neighbours are quoted.
+  const singleQuoted = elements.some((node) => node.type === 'string' && node.text.startsWith("'"));
+  if (singleQuoted && /^"[^"'\\]*"$/.test(spec.element)) spec = { ...spec, element: `'${spec.element.slice(1, -1)}'` };
+  const keys = elements.map(elementSortKey);
+  const newKey = spec.element.replace(/^["']|["']$/g, '');
+  let position = elements.length;
+  if (spec.sorted && isSortedByRuf022(keys)) {
+    const index = keys.findIndex((key) => compareMembers(key, newKey) > 0);
+    if (index !== -1) position = index;
+  }
+  const multiLine = open.endPosition.row !== close.startPosition.row;
+  if (multiLine) {
+    const first = elements[0];
+    const indent = source.slice(startOfLine(source, first.startIndex), first.startIndex);
+    if (!/^[ \t]*$/.test(indent)) {
+      throw new PythonEditError(
+        context.file,
+        first.startPosition.row + 1,
+        `expected the elements of ${spec.variable} one per line; add ${spec.element} by hand`,
+      );
+    }
+    if (position < elements.length) {
+      const before = elements[position];
+      return checked(splice(source, before.startIndex, before.startIndex, `${spec.element},${parsed.eol}${indent}`), context.file);
+    }
+    const last = elements[elements.length - 1];
+    const comma = last.nextSibling?.type === ',' ? last.nextSibling : null;
+    const lineEnd = endOfLine(source, (comma ?? last).endIndex);
+    let edited = splice(source, lineEnd, lineEnd, `${parsed.eol}${indent}${spec.element},`);
+    if (!comma) edited = splice(edited, last.endIndex, last.endIndex, ',');
+    return checked(edited, context.file);
+  }
+
+  let edited: string;
+  if (position < elements.length) {
+    const before = elements[position];
+    edited = splice(source, before.startIndex, before.startIndex, `${spec.element}, `);
+  } else {
+    const last = elements[elements.length - 1];
+    // `(a,)` becomes `(a, b)`: a trailing comma would make ruff format explode the tuple.
+    const end = isTuple && elements.length === 1 && last.nextSibling?.type === ',' ? last.nextSibling.endIndex : last.endIndex;
+    edited = splice(source, last.endIndex, end, `, ${spec.element}`);
+  }
+  const statementStart = startOfLine(edited, assignment.startIndex);
+  const lineEnd = endOfLine(edited, assignment.startIndex);
+  if ([...edited.slice(statementStart, lineEnd)].length <= lineLengthOf(context.settings)) return checked(edited, context.file);
+
+  // Too long for one line: one element per line with a trailing comma, as ruff format does.
+  const statementIndent = source.slice(startOfLine(source, assignment.startIndex), assignment.startIndex);
+  const texts = elements.map((node) => node.text);
+  texts.splice(position, 0, spec.element);
+  const body = texts.map((text) => `${statementIndent}    ${text},`).join(parsed.eol);
+  const exploded = `${open.text}${parsed.eol}${body}${parsed.eol}${statementIndent}${close.text}`;
+  return checked(splice(source, collection.startIndex, collection.endIndex, exploded), context.file);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Methods of a class, and classes of a module
+
+export interface MethodSpec {
+  name: string;
+  /** The method's source, starting with `def` at column 0 (it is formatted and indented here). */
+  text: string;
+}
+
+function definitionOf(node: SyntaxNode): SyntaxNode {
+  return node.type === 'decorated_definition' ? (node.childForFieldName('definition') ?? node) : node;
+}
+
+function definedNames(block: SyntaxNode): Set<string> {
+  const names = new Set<string>();
+  for (const statement of named(block)) {
+    const definition = definitionOf(statement);
+    const name = definition.childForFieldName('name');
+    if ((definition.type === 'function_definition' || definition.type === 'class_definition') && name) names.add(name.text);
+    const assignment = statement.type === 'expression_statement' ? statement.namedChildren[0] : null;
+    if (assignment?.type === 'assignment' && assignment.childForFieldName('left')?.type === 'identifier') names.add(assignment.childForFieldName('left')!.text);
+  }
+  return names;
+}
+
+function findClass(root: SyntaxNode, name: string): SyntaxNode | null {
+  for (const statement of named(root)) {
+    const definition = definitionOf(statement);
+    if (definition.type === 'class_definition' && definition.childForFieldName('name')?.text === name) return definition;
+  }
+  return null;
+}
+
+function formatMethod(className: string, method: MethodSpec, settings: RuffSettings | undefined): string[] {
+  const indented = method.text.replace(/\n+$/, '').split('\n').map((line) => (line ? `    ${line}` : line));
+  const formatted = formatSnippet(`class ${className}:\n${indented.join('\n')}\n`, settings);
+  return formatted.split('\n').slice(1);
+}
+
+/** Adds the methods that `className` (a module-level class) does not define yet, at the end of its body. */
+export async function ensureMethods(source: string, className: string, methods: MethodSpec[], context: EditContext): Promise<string> {
+  const parsed = await parseOrThrow(source, context.file, `cannot add methods to class ${className}`);
+  const definition = findClass(parsed.root, className);
+  if (!definition) {
+    throw new PythonEditError(
+      context.file,
+      lastLineNumber(source),
+      `expected a module-level class ${className} (it holds the request-scoped providers); found none. Restore it, then run the generator again.`,
+    );
+  }
+  const body = definition.childForFieldName('body');
+  const statements = body ? named(body) : [];
+  const first = statements.find((node) => node.type !== 'comment');
+  if (!body || !first || first.startPosition.row === definition.startPosition.row) {
+    throw new PythonEditError(
+      context.file,
+      definition.startPosition.row + 1,
+      `expected class ${className} to have an indented body on its own lines`,
+    );
+  }
+  const present = definedNames(body);
+  const missing = methods.filter((method) => !present.has(method.name));
+  if (missing.length === 0) return source;
+  const indent = source.slice(startOfLine(source, first.startIndex), first.startIndex);
+  const unit = indent.startsWith('\t') ? '\t' : ' '.repeat(indent.length || 4);
+  const lines = missing.flatMap((method) => [
+    '',
+    ...formatMethod(className, method, context.settings).map((line) => line.replace(/^( {4})+/, (spaces) => indent + unit.repeat(spaces.length / 4 - 1))),
+  ]);
+  const last = statements[statements.length - 1];
+  const at = endOfLine(source, last.endIndex);
+  return checked(splice(source, at, at, parsed.eol + lines.join(parsed.eol)), context.file);
+}
+
+export interface ClassSpec {
+  name: string;
+  /** The class's source at column 0. */
+  text: string;
+}
+
+/** Appends the module-level classes that are not defined yet at the end of the module. */
+export async function ensureClasses(source: string, classes: ClassSpec[], context: EditContext): Promise<string> {
+  const parsed = await parseOrThrow(source, context.file, `cannot add ${classes.map((c) => c.name).join(', ')}`);
+  const present = definedNames(parsed.root);
+  const missing = classes.filter((spec) => !present.has(spec.name));
+  if (missing.length === 0) return source;
+  const last = named(parsed.root).at(-1);
+  const at = last ? endOfLine(source, last.endIndex) : 0;
+  const text = missing.map((spec) => formatSnippet(spec.text, context.settings)).join('\n\n\n');
+  const prefix = last ? '\n\n\n' : '';
+  const suffix = at === source.length && !last ? '\n' : '';
+  return checked(splice(source, at, at, withEol(prefix + text + suffix, parsed.eol)), context.file);
+}
