@@ -1,0 +1,131 @@
+/** Small building blocks shared by the rules: import findings and name resolution through imports. */
+import type { ClassFact } from './facts';
+import type { LayerName } from './layers';
+import type { ModuleInfo, ProjectModel, RawFinding, ResolvedImport } from './types';
+
+/** The imported thing as a dotted name: `sqlalchemy.text` for `from sqlalchemy import text`. */
+export function importedName(imp: ResolvedImport): string {
+  const statement = imp.statement;
+  if (statement.kind !== 'from' || imp.name.name === '*') return imp.target;
+  return imp.target.endsWith(`.${imp.name.name}`) ? imp.target : `${imp.target}.${imp.name.name}`;
+}
+
+/** A finding about one import: names the importing module, the imported one and the line. */
+export function importFinding(module: ModuleInfo, imp: ResolvedImport, what: string): RawFinding {
+  const finding: RawFinding = {
+    path: module.path,
+    line: imp.line,
+    col: imp.col,
+    message: `\`${module.name}\` (${what}) imports \`${importedName(imp)}\` at line ${imp.line}`,
+    key: `${module.name} -> ${importedName(imp)}`,
+  };
+  if (module.layer && imp.layer) finding.edge = { from: module.layer, to: imp.layer };
+  return finding;
+}
+
+/** Modules of the app package that belong to one of the given layers. */
+export function modulesIn(project: ProjectModel, layers: ReadonlySet<LayerName> | LayerName): ModuleInfo[] {
+  const wanted = typeof layers === 'string' ? new Set([layers]) : layers;
+  return project.modules.filter((module) => module.inPackage && module.layer !== null && wanted.has(module.layer));
+}
+
+export function describeLayer(layer: LayerName | null): string {
+  return layer ? `${layer} layer` : 'app module';
+}
+
+const bindingsCache = new WeakMap<ModuleInfo, Map<string, string>>();
+
+/** Local name -> qualified name, for every name a module's imports bind. */
+export function bindingsOf(module: ModuleInfo): Map<string, string> {
+  let bindings = bindingsCache.get(module);
+  if (bindings) return bindings;
+  bindings = new Map();
+  for (const imp of module.imports) {
+    const statement = imp.statement;
+    if (statement.kind === 'import') {
+      if (imp.name.asname) bindings.set(imp.name.asname, imp.target);
+      else bindings.set(imp.target.split('.')[0], imp.target.split('.')[0]);
+    } else if (statement.kind === 'from' && imp.name.name !== '*') {
+      bindings.set(imp.name.asname ?? imp.name.name, importedName(imp));
+    }
+  }
+  bindingsCache.set(module, bindings);
+  return bindings;
+}
+
+/** Qualifies a dotted name used in a module: through its imports, or as one of its own classes. */
+export function qualify(module: ModuleInfo, dotted: string): string {
+  const dot = dotted.indexOf('.');
+  const head = dot < 0 ? dotted : dotted.slice(0, dot);
+  const rest = dot < 0 ? '' : dotted.slice(dot);
+  const bound = bindingsOf(module).get(head);
+  if (bound !== undefined) return bound + rest;
+  if (module.facts.classes.some((cls) => cls.topLevel && cls.name === head)) return `${module.name}.${dotted}`;
+  return dotted;
+}
+
+export interface ClassRef {
+  module: ModuleInfo;
+  fact: ClassFact;
+  qualified: string;
+}
+
+/** Every top-level class of the project by qualified name. */
+export function classIndex(project: ProjectModel): Map<string, ClassRef> {
+  const index = new Map<string, ClassRef>();
+  for (const module of project.modules) {
+    for (const fact of module.facts.classes) {
+      if (fact.topLevel) index.set(`${module.name}.${fact.name}`, { module, fact, qualified: `${module.name}.${fact.name}` });
+    }
+  }
+  return index;
+}
+
+/** A class re-exported through a package `__init__` is found under its defining module too. */
+function followReexport(project: ProjectModel, qualified: string, classes: Map<string, ClassRef>): string {
+  for (let hops = 0; hops < 5 && !classes.has(qualified); hops++) {
+    const dot = qualified.lastIndexOf('.');
+    const owner = project.byName.get(qualified.slice(0, dot));
+    if (!owner) break;
+    const next = bindingsOf(owner).get(qualified.slice(dot + 1));
+    if (!next || next === qualified) break;
+    qualified = next;
+  }
+  return qualified;
+}
+
+/**
+ * Qualified names of the project's classes that derive, directly or through other project
+ * classes, from a base accepted by `isRootBase` (e.g. anything from sqlalchemy).
+ */
+export function classesDerivedFrom(project: ProjectModel, isRootBase: (qualified: string) => boolean): Set<string> {
+  const classes = classIndex(project);
+  const derived = new Set<string>();
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const ref of classes.values()) {
+      if (derived.has(ref.qualified)) continue;
+      const hit = ref.fact.bases.some((base) => {
+        const qualified = followReexport(project, qualify(ref.module, base), classes);
+        return isRootBase(qualified) || derived.has(qualified);
+      });
+      if (hit) {
+        derived.add(ref.qualified);
+        grew = true;
+      }
+    }
+  }
+  return derived;
+}
+
+/** Resolves a dotted name in a module to a project class when it names one (through re-exports). */
+export function resolveClass(project: ProjectModel, module: ModuleInfo, dotted: string, classes: Map<string, ClassRef>): string {
+  return followReexport(project, qualify(module, dotted), classes);
+}
+
+export const PROTOCOL_BASES = new Set(['typing.Protocol', 'typing_extensions.Protocol']);
+
+export function isSqlalchemy(qualified: string): boolean {
+  return qualified === 'sqlalchemy' || qualified.startsWith('sqlalchemy.');
+}

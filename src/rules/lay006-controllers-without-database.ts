@@ -1,0 +1,19 @@
+import { importFinding, modulesIn } from './helpers';
+import type { RawFinding, Rule } from './types';
+
+export const lay006: Rule = {
+  id: 'LAY006',
+  title: 'Controllers import no repositories and no sqlalchemy',
+  rationale: 'Controller: no DB access. It orchestrates services; the unit-of-work Protocol is its only handle on transactions.',
+  hint: 'Call a service (through its Protocol) that uses the repository, and commit through the unit of work.',
+  defaultSeverity: 'error',
+  check(project) {
+    const findings: RawFinding[] = [];
+    for (const module of modulesIn(project, 'controllers')) {
+      for (const imp of module.imports) {
+        if (imp.layer === 'repositories' || imp.external === 'sqlalchemy') findings.push(importFinding(module, imp, 'controller'));
+      }
+    }
+    return findings;
+  },
+};

@@ -1,0 +1,19 @@
+import { importFinding, modulesIn } from './helpers';
+import type { RawFinding, Rule } from './types';
+
+export const lay007: Rule = {
+  id: 'LAY007',
+  title: 'Routes import no services, repositories or sqlalchemy',
+  rationale: 'Route handler: parse the request, call the factory, return the response; no service calls, no DB access.',
+  hint: 'Get a controller from the request factory (the Factory dependency) and call it; map its result to a schema.',
+  defaultSeverity: 'error',
+  check(project) {
+    const findings: RawFinding[] = [];
+    for (const module of modulesIn(project, 'routes')) {
+      for (const imp of module.imports) {
+        if (imp.layer === 'services' || imp.layer === 'repositories' || imp.external === 'sqlalchemy') findings.push(importFinding(module, imp, 'route'));
+      }
+    }
+    return findings;
+  },
+};
