@@ -41,7 +41,9 @@ describe('layered:application in a fresh Nx workspace', () => {
     for (const option of ['--name', '--directory', '--packageName', '--tags', '--envPrefix']) {
       expect(result.stdout).toContain(option);
     }
-    expect(result.stdout).toContain('Folder of the project, relative to the workspace root');
+    const text = result.stdout.replace(/\s+/g, ' ');
+    expect(text).toContain('Folder of the project, relative to the workspace root');
+    expect(text).toContain('Name: application (aliases: app)');
   });
 
   it.each([
