@@ -42,7 +42,8 @@ describe('layered:application in a fresh Nx workspace', () => {
       expect(result.stdout).toContain(option);
     }
     const text = result.stdout.replace(/\s+/g, ' ');
-    expect(text).toContain('Folder of the project, relative to the workspace root');
+    expect(text).toContain('--directory Folder of the project,');
+    expect(text).toContain('Defaults to apps/<name>.');
     expect(text).toContain('Name: application (aliases: app)');
   });
 
