@@ -35,7 +35,7 @@ const PYTHON_KEYWORDS = new Set([
 ]);
 
 // Attributes the generated classes already have: SQLAlchemy's declarative base, the id, the timestamp.
-const RESERVED_FIELD_NAMES = new Set(['id', 'created_at', 'metadata', 'registry', 'model_config', 'model_fields', 'self', 'cls', 'data']);
+const RESERVED_FIELD_NAMES = new Set(['id', 'created_at', 'date', 'datetime', 'field', 'value', 'metadata', 'registry', 'model_config', 'model_fields', 'self', 'cls', 'data']);
 
 export class FieldSpecError extends Error {}
 
