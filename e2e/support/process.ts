@@ -20,7 +20,8 @@ export interface RunOptions {
 export function run(command: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const spawnOptions: SpawnOptions = { cwd: options.cwd, env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] };
+    const stdin = options.input === undefined ? 'ignore' : 'pipe';
+    const spawnOptions: SpawnOptions = { cwd: options.cwd, env: options.env ?? process.env, stdio: [stdin, 'pipe', 'pipe'] };
     const child = spawn(command, args, spawnOptions);
     let stdout = '';
     let stderr = '';
@@ -42,7 +43,10 @@ export function run(command: string, args: string[], options: RunOptions = {}): 
       clearTimeout(timer);
       resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr, output, durationMs: Date.now() - started });
     });
-    child.stdin?.end(options.input ?? '');
+    if (child.stdin) {
+      child.stdin.on('error', () => undefined); // the child may exit before reading its input
+      child.stdin.end(options.input);
+    }
   });
 }
 
