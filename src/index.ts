@@ -1,3 +1,10 @@
 export { initGenerator } from './generators/init/generator';
 export { applicationGenerator } from './generators/application/generator';
+export { createNodes } from './plugin/create-nodes';
+export type { LayeredPluginOptions } from './plugin/create-nodes';
+export { default as checkLayersExecutor } from './executors/check-layers/executor';
+export { checkProject } from './rules/check';
+export type { CheckResult } from './rules/check';
+export type { Finding } from './rules/types';
+export { RULES } from './rules/registry';
 export { featureGenerator } from './generators/feature/generator';

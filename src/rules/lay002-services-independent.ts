@@ -1,4 +1,4 @@
-import { importFinding, modulesIn } from './helpers';
+import { describeLayer, importFinding, modulesIn } from './helpers';
 import type { RawFinding, Rule } from './types';
 
 export const lay002: Rule = {
@@ -12,7 +12,7 @@ export const lay002: Rule = {
     for (const module of modulesIn(project, 'services')) {
       for (const imp of module.imports) {
         const isAncestor = module.name.startsWith(`${imp.target}.`);
-        if (imp.layer === 'services' && imp.target !== module.name && !isAncestor) findings.push(importFinding(module, imp, 'service'));
+        if (imp.layer === 'services' && imp.target !== module.name && !isAncestor) findings.push(importFinding(module, imp, describeLayer(module.layer)));
       }
     }
     return findings;

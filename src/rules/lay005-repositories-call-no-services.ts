@@ -1,4 +1,4 @@
-import { importFinding, modulesIn } from './helpers';
+import { describeLayer, importFinding, modulesIn } from './helpers';
 import type { RawFinding, Rule } from './types';
 
 export const lay005: Rule = {
@@ -11,7 +11,7 @@ export const lay005: Rule = {
     const findings: RawFinding[] = [];
     for (const module of modulesIn(project, 'repositories')) {
       for (const imp of module.imports) {
-        if (imp.layer === 'services' || imp.layer === 'controllers') findings.push(importFinding(module, imp, 'repository'));
+        if (imp.layer === 'services' || imp.layer === 'controllers') findings.push(importFinding(module, imp, describeLayer(module.layer)));
       }
     }
     return findings;

@@ -1,4 +1,4 @@
-import { importFinding, modulesIn } from './helpers';
+import { describeLayer, importFinding, modulesIn } from './helpers';
 import type { RawFinding, Rule } from './types';
 
 export const lay006: Rule = {
@@ -11,7 +11,7 @@ export const lay006: Rule = {
     const findings: RawFinding[] = [];
     for (const module of modulesIn(project, 'controllers')) {
       for (const imp of module.imports) {
-        if (imp.layer === 'repositories' || imp.external === 'sqlalchemy') findings.push(importFinding(module, imp, 'controller'));
+        if (imp.layer === 'repositories' || imp.external === 'sqlalchemy') findings.push(importFinding(module, imp, describeLayer(module.layer)));
       }
     }
     return findings;

@@ -1,4 +1,4 @@
-import { classesDerivedFrom, classIndex, importFinding, modulesIn, PROTOCOL_BASES, qualify, resolveClass } from './helpers';
+import { classesDerivedFrom, classIndex, describeLayer, importFinding, modulesIn, PROTOCOL_BASES, qualify, resolveClass } from './helpers';
 import type { ModuleInfo, RawFinding, Rule } from './types';
 
 const PYDANTIC_ROOTS = new Set(['pydantic.BaseModel', 'pydantic.RootModel']);
@@ -34,7 +34,7 @@ export const lay009: Rule = {
     const plainData = classesDerivedFrom(project, (q) => isEnum(q) || DATA_ROOTS.has(q));
     for (const module of models) {
       for (const imp of module.imports) {
-        if (imp.internal && imp.layer !== null && imp.layer !== 'models') findings.push(importFinding(module, imp, 'model'));
+        if (imp.internal && imp.layer !== null && imp.layer !== 'models') findings.push(importFinding(module, imp, describeLayer(module.layer)));
       }
       for (const cls of module.facts.classes) {
         if (!cls.topLevel) continue;

@@ -94,6 +94,7 @@ function excluded(patterns: RegExp[], relative: string): boolean {
   return patterns.some((pattern) => pattern.test(relative));
 }
 
+const PYTHON_CODEC_ALIASES: Record<string, string> = { 'latin-1': 'latin1', 'iso-latin-1': 'latin1', 'l1': 'latin1', cp1252: 'windows-1252', ascii: 'utf-8', 'us-ascii': 'utf-8' };
 const CODING_COOKIE = /^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)/;
 
 /** Decodes Python source as Python does: UTF-8 unless a coding cookie in the first two lines says otherwise. */
@@ -109,6 +110,8 @@ export function decodePython(bytes: Uint8Array): { text: string } | { problem: s
     if (!/^[ \t\f]*(#.*)?\r?$/.test(line)) break;
   }
   if (encoding === 'utf8' || encoding.startsWith('utf-8')) encoding = 'utf-8';
+  // Python codec names that WHATWG labels spell differently.
+  encoding = PYTHON_CODEC_ALIASES[encoding] ?? encoding;
   let decoder: TextDecoder;
   try {
     decoder = new TextDecoder(encoding, { fatal: true });

@@ -1,0 +1,1 @@
+"""Domain layer: nothing here imports FastAPI (docstring decoy: from fastapi import FastAPI)."""

@@ -1,0 +1,1 @@
+"""Repositories own the ORM."""

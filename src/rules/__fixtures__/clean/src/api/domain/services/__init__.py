@@ -1,0 +1,1 @@
+"""Services never import each other."""

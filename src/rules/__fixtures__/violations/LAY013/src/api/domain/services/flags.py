@@ -1,0 +1,5 @@
+import os
+
+
+def new_search_enabled() -> bool:
+    return os.getenv("API_NEW_SEARCH") == "1"
