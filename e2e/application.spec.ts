@@ -90,6 +90,14 @@ describe('layered:application in a fresh Nx workspace', () => {
     expect(await ws.changes()).toBe('');
   });
 
+  it('answers to its alias `app`, and --dry-run writes nothing', async () => {
+    const result = await ws.nx(['g', 'layered:app', 'billing', '--tags=scope:billing', '--dry-run', '--no-interactive']);
+
+    expect(result.code, result.output).toBe(0);
+    expect(result.stdout).toContain('CREATE apps/billing/src/billing/main.py');
+    expect(await ws.changes()).toBe('');
+  });
+
   it('a second init changes nothing', async () => {
     const result = await ws.nx(['g', 'layered:init', '--no-interactive']);
 
