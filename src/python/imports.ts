@@ -23,6 +23,8 @@ export interface Token {
 
 export interface LogicalLine {
   tokens: Token[];
+  /** `splitStatements(tokens)`, computed once on first use. */
+  statements?: Token[][];
   /** Indentation width (tabs to multiples of 8), as Python's tokenizer measures it. */
   indent: number;
 }
@@ -318,6 +320,12 @@ export interface ImportStatement {
 
 const COMPOUND_KEYWORDS = new Set(['if', 'elif', 'else', 'for', 'while', 'try', 'except', 'finally', 'with', 'def', 'class', 'async']);
 
+/** The statements of a logical line, split once and remembered. */
+export function statementsOf(line: LogicalLine): Token[][] {
+  line.statements ??= splitStatements(line.tokens);
+  return line.statements;
+}
+
 /** Splits a logical line into statements: at `;` and after the header colon of a compound statement. */
 export function splitStatements(tokens: Token[]): Token[][] {
   const statements: Token[][] = [];
@@ -353,7 +361,7 @@ export function splitStatements(tokens: Token[]): Token[][] {
       start = headerColon + 1;
       continue;
     }
-    if (end > start) statements.push(tokens.slice(start, end));
+    if (end > start) statements.push(start === 0 && end >= tokens.length ? tokens : tokens.slice(start, end));
     start = end + 1;
   }
   return statements;
@@ -478,7 +486,7 @@ export function extractImports(lex: LexResult): ImportStatement[] {
     while (typeCheckingBlocks.length > 0 && logical.indent <= typeCheckingBlocks[typeCheckingBlocks.length - 1]) typeCheckingBlocks.pop();
     let nested = scopes.length > 0;
     let typeChecking = typeCheckingBlocks.length > 0;
-    const statements = splitStatements(logical.tokens);
+    const statements = statementsOf(logical);
     for (let index = 0; index < statements.length; index++) {
       const statement = statements[index];
       const first = statement[0];

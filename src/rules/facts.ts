@@ -2,7 +2,7 @@
  * Everything the rules need to know about one Python file, read from its tokens in one pass.
  * Facts depend on the file's text only (never on configuration), so they can be cached per file.
  */
-import { Comment, extractImports, ImportStatement, LexError, LogicalLine, splitStatements, Token, TokenKind, tokenizePython } from '../python/imports';
+import { Comment, extractImports, ImportStatement, LexError, LogicalLine, statementsOf, Token, TokenKind, tokenizePython } from '../python/imports';
 
 export interface ClassFact {
   name: string;
@@ -326,8 +326,8 @@ function statusCode(text: string): number | null {
 }
 
 // Control flow keywords: statement-level ones and those inside expressions (comprehensions, `x if c else y`).
-function readControlFlow(tokens: Token[], out: ControlFlowFact[]): void {
-  for (const statement of splitStatements(tokens)) {
+function readControlFlow(logical: LogicalLine, out: ControlFlowFact[]): void {
+  for (const statement of statementsOf(logical)) {
     for (let i = 0; i < statement.length; i++) {
       const token = statement[i];
       if (token.kind !== TokenKind.Name) continue;
@@ -416,9 +416,8 @@ export function readFileFacts(source: string): FileFacts {
     closeScopesAt(logical.indent);
     recordStatementInFunctions(logical, scopes);
     readReferences(logical.tokens, bindings, facts.references, facts.httpStatuses);
-    readControlFlow(logical.tokens, facts.controlFlow);
-    const statements = splitStatements(logical.tokens);
-    const head = statements[0];
+    readControlFlow(logical, facts.controlFlow);
+    const head = statementsOf(logical)[0];
     const first = head[0].value;
     if (first === '@') {
       decorators.push(head.slice(1).map((t) => (t.kind === TokenKind.String ? JSON.stringify(t.value) : t.value)).join(''));
@@ -448,7 +447,7 @@ function recordStatementInFunctions(logical: LogicalLine, scopes: Scope[]): void
   if (scope.bodyIndent < 0) scope.bodyIndent = logical.indent;
   const fn = scope.fn;
   const direct = logical.indent === scope.bodyIndent;
-  for (const statement of splitStatements(logical.tokens)) {
+  for (const statement of statementsOf(logical)) {
     if (fn.selfAssignments && direct && statement[0].value === 'self' && statement[1]?.value === '.' && statement[2]?.kind === TokenKind.Name) {
       const equals = assignmentIndex(statement);
       const value = statement.slice(equals + 1);

@@ -70,9 +70,14 @@ export interface ClassRef {
   qualified: string;
 }
 
+const classIndexCache = new WeakMap<ProjectModel, Map<string, ClassRef>>();
+
 /** Every top-level class of the project by qualified name. */
 export function classIndex(project: ProjectModel): Map<string, ClassRef> {
+  const cached = classIndexCache.get(project);
+  if (cached) return cached;
   const index = new Map<string, ClassRef>();
+  classIndexCache.set(project, index);
   for (const module of project.modules) {
     for (const fact of module.facts.classes) {
       if (fact.topLevel) index.set(`${module.name}.${fact.name}`, { module, fact, qualified: `${module.name}.${fact.name}` });
@@ -94,28 +99,38 @@ function followReexport(project: ProjectModel, qualified: string, classes: Map<s
   return qualified;
 }
 
+const resolvedBasesCache = new WeakMap<ProjectModel, Map<string, string[]>>();
+
+/** Qualified class -> its bases resolved to qualified names (through imports and re-exports), computed once. */
+export function resolvedBases(project: ProjectModel): Map<string, string[]> {
+  const cached = resolvedBasesCache.get(project);
+  if (cached) return cached;
+  const classes = classIndex(project);
+  const bases = new Map<string, string[]>();
+  for (const ref of classes.values()) {
+    bases.set(ref.qualified, ref.fact.bases.map((base) => followReexport(project, qualify(ref.module, base), classes)));
+  }
+  resolvedBasesCache.set(project, bases);
+  return bases;
+}
+
 /**
  * Qualified names of the project's classes that derive, directly or through other project
  * classes, from a base accepted by `isRootBase` (e.g. anything from sqlalchemy).
  */
 export function classesDerivedFrom(project: ProjectModel, isRootBase: (qualified: string) => boolean): Set<string> {
-  const classes = classIndex(project);
+  const bases = resolvedBases(project);
+  const verdict = new Map<string, boolean>();
+  const derives = (qualified: string): boolean => {
+    const known = verdict.get(qualified);
+    if (known !== undefined) return known;
+    verdict.set(qualified, false); // inheritance cycles (broken code) end here
+    const result = (bases.get(qualified) ?? []).some((base) => isRootBase(base) || derives(base));
+    verdict.set(qualified, result);
+    return result;
+  };
   const derived = new Set<string>();
-  let grew = true;
-  while (grew) {
-    grew = false;
-    for (const ref of classes.values()) {
-      if (derived.has(ref.qualified)) continue;
-      const hit = ref.fact.bases.some((base) => {
-        const qualified = followReexport(project, qualify(ref.module, base), classes);
-        return isRootBase(qualified) || derived.has(qualified);
-      });
-      if (hit) {
-        derived.add(ref.qualified);
-        grew = true;
-      }
-    }
-  }
+  for (const qualified of bases.keys()) if (derives(qualified)) derived.add(qualified);
   return derived;
 }
 

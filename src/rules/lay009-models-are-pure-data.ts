@@ -1,4 +1,4 @@
-import { classesDerivedFrom, classIndex, describeLayer, importFinding, modulesIn, PROTOCOL_BASES, qualify, resolveClass } from './helpers';
+import { classesDerivedFrom, describeLayer, importFinding, modulesIn, PROTOCOL_BASES, qualify, resolvedBases } from './helpers';
 import type { ModuleInfo, RawFinding, Rule } from './types';
 
 const PYDANTIC_ROOTS = new Set(['pydantic.BaseModel', 'pydantic.RootModel']);
@@ -29,9 +29,9 @@ export const lay009: Rule = {
     const findings: RawFinding[] = [];
     const models = modulesIn(project, 'models');
     if (models.length === 0) return findings;
-    const classes = classIndex(project);
     const pydantic = classesDerivedFrom(project, (q) => PYDANTIC_ROOTS.has(q));
     const plainData = classesDerivedFrom(project, (q) => isEnum(q) || DATA_ROOTS.has(q));
+    const resolved = resolvedBases(project);
     for (const module of models) {
       for (const imp of module.imports) {
         if (imp.internal && imp.layer !== null && imp.layer !== 'models') findings.push(importFinding(module, imp, describeLayer(module.layer)));
@@ -40,7 +40,7 @@ export const lay009: Rule = {
         if (!cls.topLevel) continue;
         const qualified = `${module.name}.${cls.name}`;
         if (pydantic.has(qualified) || plainData.has(qualified)) continue;
-        const bases = cls.bases.map((base) => resolveClass(project, module, base, classes));
+        const bases = resolved.get(qualified) ?? [];
         if (bases.some((base) => PYDANTIC_ROOTS.has(base) || DATA_ROOTS.has(base) || isEnum(base))) continue;
         const state = dataclassState(module, cls.decorators);
         if (state === 'slots') continue;

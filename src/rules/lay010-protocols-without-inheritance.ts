@@ -1,4 +1,4 @@
-import { classesDerivedFrom, classIndex, PROTOCOL_BASES, resolveClass } from './helpers';
+import { classesDerivedFrom, classIndex, PROTOCOL_BASES, resolveClass, resolvedBases } from './helpers';
 import type { RawFinding, Rule } from './types';
 
 const ABC_NAMES = new Set(['abc.ABC', 'abc.ABCMeta']);
@@ -13,10 +13,11 @@ export const lay010: Rule = {
     const findings: RawFinding[] = [];
     const classes = classIndex(project);
     const protocols = classesDerivedFrom(project, (q) => PROTOCOL_BASES.has(q));
+    const resolved = resolvedBases(project);
     for (const module of project.modules) {
       if (!module.inPackage) continue;
       for (const cls of module.facts.classes) {
-        const bases = cls.bases.map((base) => resolveClass(project, module, base, classes));
+        const bases = (cls.topLevel ? resolved.get(`${module.name}.${cls.name}`) : undefined) ?? cls.bases.map((base) => resolveClass(project, module, base, classes));
         const metaclass = cls.keywords.metaclass ? resolveClass(project, module, cls.keywords.metaclass, classes) : null;
         const abc = [...bases, metaclass].find((name) => name !== null && ABC_NAMES.has(name));
         const where = { path: module.path, line: cls.line, col: cls.col + 1 };
