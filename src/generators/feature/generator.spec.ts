@@ -72,6 +72,8 @@ describe('feature generator', () => {
     ['note', 'body:str?,score:float', 'get,list'],
     ['tag', 'label:str', 'create,delete'],
     ['order-line', 'reference_code:str,unit_price:Decimal,shipped_at:datetime?', undefined],
+    ['customer-subscription-renewal', 'reference_number:str,amount:Decimal', undefined],
+    ['person', 'born:date,code:UUID', 'get,update'],
   ])('generates ruff-formatted Python that ruff check passes (%s)', async (name, fields, operations) => {
     await featureGenerator(tree, { name, fields, operations, skipFormat: true });
     const settings = readRuffSettings(tree, ROOT);
