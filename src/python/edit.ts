@@ -396,8 +396,11 @@ function formatMethod(className: string, method: MethodSpec, settings: RuffSetti
   return formatted.split('\n').slice(1);
 }
 
-/** Adds the methods that `className` (a module-level class) does not define yet, at the end of its body. */
-export async function ensureMethods(source: string, className: string, methods: MethodSpec[], context: EditContext): Promise<string> {
+/**
+ * Adds the methods that `className` (a module-level class) does not define yet, at the end of
+ * its body. `requires` names members the new methods call, which the class must already have.
+ */
+export async function ensureMethods(source: string, className: string, methods: MethodSpec[], context: EditContext, requires: string[] = []): Promise<string> {
   const parsed = await parseOrThrow(source, context.file, `cannot add methods to class ${className}`);
   const definition = findClass(parsed.root, className);
   if (!definition) {
@@ -418,6 +421,14 @@ export async function ensureMethods(source: string, className: string, methods: 
     );
   }
   const present = definedNames(body);
+  const absent = requires.filter((name) => !present.has(name));
+  if (absent.length > 0) {
+    throw new PythonEditError(
+      context.file,
+      definition.startPosition.row + 1,
+      `expected class ${className} to define ${absent.join(', ')}, which the new providers call; restore ${absent.length === 1 ? 'it' : 'them'}, then run the generator again`,
+    );
+  }
   const missing = methods.filter((method) => !present.has(method.name));
   if (missing.length === 0) return source;
   const indent = source.slice(startOfLine(source, first.startIndex), first.startIndex);
@@ -437,10 +448,21 @@ export interface ClassSpec {
   text: string;
 }
 
-/** Appends the module-level classes that are not defined yet at the end of the module. */
-export async function ensureClasses(source: string, classes: ClassSpec[], context: EditContext): Promise<string> {
+/**
+ * Appends the module-level classes that are not defined yet at the end of the module.
+ * `requires` names module-level definitions they build on (their base classes).
+ */
+export async function ensureClasses(source: string, classes: ClassSpec[], context: EditContext, requires: string[] = []): Promise<string> {
   const parsed = await parseOrThrow(source, context.file, `cannot add ${classes.map((c) => c.name).join(', ')}`);
   const present = definedNames(parsed.root);
+  const absent = requires.filter((name) => !present.has(name));
+  if (absent.length > 0) {
+    throw new PythonEditError(
+      context.file,
+      lastLineNumber(source),
+      `expected the base class${absent.length === 1 ? '' : 'es'} ${absent.join(', ')} at module level, to derive the new errors from; ${absent.length === 1 ? 'it is' : 'they are'} missing. Restore ${absent.length === 1 ? 'it' : 'them'}, then run the generator again.`,
+    );
+  }
   const missing = classes.filter((spec) => !present.has(spec.name));
   if (missing.length === 0) return source;
   const last = named(parsed.root).at(-1);

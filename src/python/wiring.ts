@@ -52,8 +52,10 @@ export async function wireFeatureIntoFactory(source: string, feature: FeatureWir
       text: `def ${module}_controller(self) -> ${name}Controller:\n    return ${name}Controller(${controllerArguments.join(', ')})\n`,
     },
   ];
-  const withImports = await ensureImports(source, imports, pkg, context);
-  return ensureMethods(withImports, 'RequestFactory', methods, context);
+  // Methods first, so that an error names a line of the file as it is on disk.
+  const requires = feature.writes ? ['unit_of_work'] : [];
+  const withMethods = await ensureMethods(source, 'RequestFactory', methods, context, requires);
+  return ensureImports(withMethods, imports, pkg, context);
 }
 
 /** http/routes/__init__.py: `from <pkg>.http.routes import <module>` and `<module>.router` in ROUTERS. */
@@ -97,7 +99,8 @@ export function featureErrorClasses(feature: FeatureWiring): ClassSpec[] {
 
 /** domain/errors.py: the feature's errors, appended after the app's own. */
 export async function wireFeatureIntoErrors(source: string, feature: FeatureWiring, context: EditContext): Promise<string> {
-  return ensureClasses(source, featureErrorClasses(feature), context);
+  const bases = ['NotFoundError', 'ValidationFailedError', ...(feature.conflicts ? ['ConflictError'] : [])];
+  return ensureClasses(source, featureErrorClasses(feature), context, bases);
 }
 
 function capitalize(text: string): string {
