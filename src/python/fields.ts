@@ -82,11 +82,16 @@ function pythonDefault(part: string, type: FieldType, optional: boolean, value: 
   switch (type) {
     case 'str': {
       const unquoted = /^(["'])(.*)\1$/.exec(value)?.[2] ?? value;
+      // The service refuses blank and over-long text, so such a default could never be saved.
+      if (unquoted.trim() === '' || [...unquoted].length > 255) fail(part, 'has a default the service would refuse; a text default must be 1 to 255 characters, not blank');
       return JSON.stringify(unquoted);
     }
-    case 'int':
+    case 'int': {
       if (!/^-?\d+$/.test(value)) fail(part, `has the default "${value}", which is not a whole number`);
-      return String(BigInt(value));
+      const number = BigInt(value);
+      if (number < -(2n ** 63n) || number >= 2n ** 63n) fail(part, `has the default "${value}", which does not fit the BIGINT column`);
+      return String(number);
+    }
     case 'float':
       if (!/^-?\d+(\.\d+)?$/.test(value)) fail(part, `has the default "${value}", which is not a number`);
       return value.includes('.') ? value : `${value}.0`;

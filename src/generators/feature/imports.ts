@@ -20,6 +20,10 @@ function isBindingOrMember(node: SyntaxNode): boolean {
   switch (parent.type) {
     case 'attribute':
       return is('attribute');
+    case 'assignment':
+    case 'for_statement':
+    case 'for_in_clause':
+      return is('left');
     case 'keyword_argument':
     case 'default_parameter':
     case 'typed_default_parameter':
@@ -87,7 +91,8 @@ export function renderImportBlock(imports: ImportSource[], firstParty: string): 
 
 /**
  * Replaces the placeholder line with exactly the imports the module uses, found by parsing it:
- * templates with optional parts then never carry an unused or a missing import.
+ * templates with optional parts then never carry an unused or a missing import. Scopes are not
+ * tracked, so templates must not name locals after the names in `known`.
  */
 export async function resolveImports(source: string, known: Map<string, ImportSource>, firstParty: string, file: string): Promise<string> {
   if (!source.includes(IMPORTS_PLACEHOLDER)) return source;
