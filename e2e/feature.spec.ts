@@ -34,6 +34,15 @@ describe('layered:feature in a fresh Nx workspace', () => {
 
   afterAll(() => ws?.remove());
 
+  it('explains its options in `nx g layered:feature --help`', async () => {
+    const result = await ws.nx(['g', 'layered:feature', '--help']);
+
+    expect(result.code, result.output).toBe(0);
+    for (const option of ['--name', '--project', '--fields', '--operations', '--plural', '--unique', '--force']) {
+      expect(result.stdout).toContain(option);
+    }
+  });
+
   it('generates a slice with five fields through the real nx CLI', async () => {
     const result = await generate('recipe', `--fields=${RECIPE_FIELDS}`);
 

@@ -176,6 +176,8 @@ describe('feature generator', () => {
 
   it.each([
     [{ name: 'health' }, 'the app already has a module called health'],
+    [{ name: 'status' }, '"status" cannot name a feature: its code would name something status, which the slice already imports'],
+    [{ name: 'date' }, 'its code would name something date'],
     [{ name: 'class' }, '"class" cannot name a feature: "class" is a Python keyword'],
     [{ name: 'recipe', operations: 'create,erase' }, '--operations: "erase" is not an operation'],
     [{ name: 'recipe', unique: 'nope' }, '--unique "nope" names no field'],

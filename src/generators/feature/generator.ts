@@ -56,6 +56,13 @@ const SUPPORT_TEMPLATES = path.join(__dirname, '..', '..', '..', 'files', 'featu
 // Module names the app (or Python) already uses in the layers a slice writes into.
 const RESERVED_MODULES = new Set(['health', 'orm', 'tables', 'unit_of_work', 'session_scope', 'errors', 'factory', 'metadata', 'dependencies', 'error_handlers', 'middleware', 'schemas', 'routes']);
 
+// Library names the slice's modules import; a feature whose module or class had one of these names would shadow it.
+const LIBRARY_NAMES = new Set([
+  'asyncio', 'math', 'structlog', 'pytest', 'httpx', 'field', 'replace', 'dataclass', 'date', 'datetime', 'timedelta', 'status', 'func', 'select',
+  'Any', 'Final', 'Protocol', 'Self', 'Decimal', 'UUID', 'UTC', 'Callable', 'APIRouter', 'FastAPI', 'BaseModel', 'ConfigDict', 'Field', 'JSON',
+  'BigInteger', 'Boolean', 'Date', 'DateTime', 'Float', 'Numeric', 'String', 'Uuid', 'Mapped', 'Base', 'Factory', 'Singletons', 'AsyncSession',
+]);
+
 export async function featureGenerator(tree: Tree, schema: FeatureGeneratorSchema): Promise<() => void> {
   const options = normalizeOptions(tree, schema);
   const sharedModules = assertAppShape(tree, options);
@@ -91,6 +98,8 @@ export function normalizeOptions(tree: Tree, schema: FeatureGeneratorSchema): No
     throw new Error(`"${rawName}" cannot name a feature: ${problem ?? 'it must start with a letter'}. Choose a singular noun such as "recipe" or "order-line".`);
   }
   if (RESERVED_MODULES.has(module)) throw new Error(`"${rawName}" cannot name a feature: the app already has a module called ${module}. Choose another name.`);
+  const clash = [module, toPascalCase(module)].find((name) => LIBRARY_NAMES.has(name));
+  if (clash) throw new Error(`"${rawName}" cannot name a feature: its code would name something ${clash}, which the slice already imports from a library. Choose another name.`);
   const { projectName, projectRoot, packageName } = resolveProject(tree, schema.project);
   const pluralModule = schema.plural ? toSnakeCase(schema.plural.trim()) : pluralize(module);
   if (!/^[a-z][a-z0-9_]*$/.test(pluralModule) || pluralModule === module) {
