@@ -67,6 +67,14 @@ function isDigit(code: number): boolean {
   return code >= 48 && code <= 57;
 }
 
+/**
+ * A copy of a long slice that does not keep the whole source alive: V8 shares the parent string
+ * for slices of 13 or more characters, and facts outlive the source they came from.
+ */
+export function detached(text: string): string {
+  return text.length >= 13 ? (' ' + text).slice(1) : text;
+}
+
 const STRING_PREFIX = /^(?:[rRbBuUfF]|[rR][bBfF]|[bBfF][rR])$/;
 
 /** Splits Python source into logical lines of tokens. Never throws; a lexical problem is reported in `error`. */
@@ -250,7 +258,7 @@ export function tokenizePython(source: string): LexResult {
         pos = readString(end, word, tokenLine, tokenCol, true);
         continue;
       }
-      tokens.push({ kind: TokenKind.Name, value: word, line: tokenLine, col: tokenCol });
+      tokens.push({ kind: TokenKind.Name, value: detached(word), line: tokenLine, col: tokenCol });
       pos = end;
       continue;
     }
@@ -375,19 +383,18 @@ function isTypeCheckingTest(tokens: Token[]): boolean {
 }
 
 function readDotted(tokens: Token[], start: number): { name: string; end: number } {
-  let name = '';
+  const parts: string[] = [];
   let i = start;
   while (i < tokens.length && tokens[i].kind === TokenKind.Name) {
-    name += tokens[i].value;
-    if (tokens[i + 1]?.value === '.' && tokens[i + 2]?.kind === TokenKind.Name) {
-      name += '.';
-      i += 2;
-    } else {
+    parts.push(tokens[i].value);
+    if (tokens[i + 1]?.value === '.' && tokens[i + 2]?.kind === TokenKind.Name) i += 2;
+    else {
       i++;
       break;
     }
   }
-  return { name, end: i };
+  // join() builds one flat string; `+=` would keep a tree of pieces per module name.
+  return { name: parts.length === 1 ? parts[0] : parts.join('.'), end: i };
 }
 
 function parseImport(tokens: Token[], typeChecking: boolean, nested: boolean): ImportStatement[] {
@@ -453,7 +460,7 @@ function findDynamicImports(tokens: Token[], typeChecking: boolean, nested: bool
     const prev = tokens[i - 1];
     if (prev?.value === '.' && tokens[i - 2]?.value !== 'importlib') continue;
     if (prev?.value === 'def') continue;
-    const literal = tokens[i + 2].value;
+    const literal = detached(tokens[i + 2].value);
     if (!/^\.*[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(literal)) continue;
     const level = literal.length - literal.replace(/^\.+/, '').length;
     const start = prev?.value === '.' ? tokens[i - 2] : token;

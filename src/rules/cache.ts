@@ -3,7 +3,7 @@
  * content hash is unchanged is not scanned again. Facts never depend on configuration.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { FACTS_VERSION, FileFacts } from './facts';
 
@@ -30,7 +30,9 @@ export function contentHash(bytes: Uint8Array): string {
 export class FactsCache {
   private files: Record<string, CachedFile> = {};
   private readonly next: Record<string, CachedFile> = {};
-  private changed = false;
+  private readonly stored = new Set<string>();
+  private loadedBase = false;
+  private journalLines = 0;
 
   private constructor(private readonly file: string | null) {}
 
@@ -39,16 +41,36 @@ export class FactsCache {
     if (directory === null) return new FactsCache(null);
     const key = createHash('sha1').update(path.resolve(projectRoot)).digest('hex').slice(0, 16);
     const cache = new FactsCache(path.join(directory, `${key}.json`));
+    cache.load();
+    return cache;
+  }
+
+  private get journal(): string {
+    return `${this.file}.journal`;
+  }
+
+  private load(): void {
+    if (this.file === null || !existsSync(this.file)) return;
     try {
-      if (cache.file && existsSync(cache.file)) {
-        const document = JSON.parse(readFileSync(cache.file, 'utf-8')) as CacheDocument;
-        if (document.version === CACHE_FORMAT) cache.files = document.files;
+      const document = JSON.parse(readFileSync(this.file, 'utf-8')) as CacheDocument;
+      if (document.version !== CACHE_FORMAT) return;
+      this.files = document.files;
+      this.loadedBase = true;
+      // Small changes are appended to a journal instead of rewriting the whole cache.
+      if (existsSync(this.journal)) {
+        for (const line of readFileSync(this.journal, 'utf-8').split('\n')) {
+          if (line === '') continue;
+          const [relativePath, entry] = JSON.parse(line) as [string, CachedFile | null];
+          if (entry === null) delete this.files[relativePath];
+          else this.files[relativePath] = entry;
+          this.journalLines++;
+        }
       }
     } catch {
       // A corrupt cache is only a slower run.
-      cache.files = {};
+      this.files = {};
+      this.loadedBase = false;
     }
-    return cache;
   }
 
   /** The entry of a file whose mtime and size match, if any. */
@@ -74,17 +96,72 @@ export class FactsCache {
 
   store(relativePath: string, entry: CachedFile): void {
     this.next[relativePath] = entry;
-    this.changed = true;
+    this.stored.add(relativePath);
   }
 
-  /** Writes the entries seen in this run (deleted files drop out). Atomic: a crash leaves the old cache. */
+  /** Saves the entries seen in this run (deleted files drop out). Atomic: a crash leaves the old cache. */
   save(): void {
     if (this.file === null) return;
-    if (!this.changed && Object.keys(this.next).length === Object.keys(this.files).length) return;
+    const removed = Object.keys(this.files).filter((relativePath) => !(relativePath in this.next));
+    const changes = this.stored.size + removed.length;
+    if (changes === 0) return;
+    const entries = Object.keys(this.next).length;
     mkdirSync(path.dirname(this.file), { recursive: true });
+    if (this.loadedBase && this.journalLines + changes <= Math.max(64, entries * 0.05)) {
+      const lines = [...this.stored].map((relativePath) => JSON.stringify([relativePath, this.next[relativePath]]));
+      for (const relativePath of removed) lines.push(JSON.stringify([relativePath, null]));
+      appendFileSync(this.journal, `${lines.join('\n')}\n`);
+      return;
+    }
     const temporary = `${this.file}.${process.pid}.tmp`;
     const document: CacheDocument = { version: CACHE_FORMAT, files: this.next };
     writeFileSync(temporary, JSON.stringify(document));
+    renameSync(temporary, this.file);
+    rmSync(this.journal, { force: true });
+  }
+}
+
+/** Version of the installed layered package: cached results of another version are not reused. */
+export function layeredVersion(): string {
+  for (const candidate of [path.join(__dirname, '..', '..', 'package.json'), path.join(__dirname, '..', '..', '..', 'package.json')]) {
+    try {
+      const pkg = JSON.parse(readFileSync(candidate, 'utf-8')) as { name?: string; version?: string };
+      if (pkg.name === 'layered' && pkg.version) return pkg.version;
+    } catch {
+      // not this one
+    }
+  }
+  return '0.0.0';
+}
+
+/**
+ * The last run's findings, keyed by everything they depend on (configuration, tool version and
+ * every file's path, mtime and size): when nothing changed, no file is read at all.
+ */
+export class ResultCache<T> {
+  private constructor(private readonly file: string | null) {}
+
+  static open<T>(directory: string | null, projectRoot: string): ResultCache<T> {
+    if (directory === null) return new ResultCache<T>(null);
+    const key = createHash('sha1').update(path.resolve(projectRoot)).digest('hex').slice(0, 16);
+    return new ResultCache<T>(path.join(directory, `${key}.result.json`));
+  }
+
+  read(signature: string): T | undefined {
+    if (this.file === null || !existsSync(this.file)) return undefined;
+    try {
+      const document = JSON.parse(readFileSync(this.file, 'utf-8')) as { signature: string; result: T };
+      return document.signature === signature ? document.result : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  write(signature: string, result: T): void {
+    if (this.file === null) return;
+    mkdirSync(path.dirname(this.file), { recursive: true });
+    const temporary = `${this.file}.${process.pid}.tmp`;
+    writeFileSync(temporary, JSON.stringify({ signature, result }));
     renameSync(temporary, this.file);
   }
 }

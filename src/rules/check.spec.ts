@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -191,5 +191,30 @@ describe('facts cache', () => {
     const edited = checkProject(root, { cacheDirectory });
     expect(edited.stats.scanned).toBe(1);
     expect(edited.findings).toEqual([]);
+
+    // The edit went to the journal; a fresh process sees it on top of the base file.
+    expect(readdirSync(cacheDirectory).some((name) => name.endsWith('.journal'))).toBe(true);
+    writeFileSync(file, `${readFileSync(file, 'utf-8')}from api.domain.services.pricing import PricingService\n`);
+    expect(findingLines(checkProject(root, { cacheDirectory }).findings)).toContain('LAY002');
+    rmSync(path.join(root, 'src/api/domain/services/pricing.py'));
+    const removed = checkProject(root, { cacheDirectory });
+    expect(removed.stats.scanned).toBe(0);
+    expect(removed.stats.files).toBe(edited.stats.files - 1);
+    // The import of the deleted module still names a services module of the app.
+    expect(removed.findings.map((f) => f.rule)).toEqual(['LAY002']);
+  });
+
+  it('reuses the whole result when no file changed, without reading any file', () => {
+    const root = project(path.join(FIXTURES, 'violations', 'LAY002'));
+    const cacheDirectory = mkdtempSync(path.join(tmpdir(), 'layered-cache-'));
+    created.push(cacheDirectory);
+    const cold = checkProject(root, { cacheDirectory });
+    for (const name of readdirSync(cacheDirectory)) if (!name.endsWith('.result.json')) rmSync(path.join(cacheDirectory, name));
+    const warm = checkProject(root, { cacheDirectory });
+    expect(findingLines(warm.findings)).toBe(findingLines(cold.findings));
+    expect(readdirSync(cacheDirectory).filter((name) => !name.endsWith('.result.json'))).toEqual([]);
+    // A configuration change is a different result.
+    setLayered(root, 'severity = { LAY002 = "off" }');
+    expect(checkProject(root, { cacheDirectory }).findings).toEqual([]);
   });
 });

@@ -1,10 +1,14 @@
 /** Runs every rule over a project and turns raw findings into the final, sorted list. */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { applyBaseline, BaselineEntry, readBaseline, writeBaseline } from './baseline';
 import { ConfigIgnore, LayeredConfig, loadConfig } from './config';
 import { pathGlobToRegExp } from './layers';
 import { layerEdges } from './lay016-no-layer-cycles';
-import { LoadedProject, loadProject } from './project';
+import { findProjectFiles, filesSignature, LoadedProject, loadProject, ProjectFiles } from './project';
+import { layeredVersion, ResultCache } from './cache';
+import { FACTS_VERSION } from './facts';
 import { META_RULES, RULE_IDS, RULES } from './registry';
 import type { Finding, ModuleInfo, ProjectModel, RawFinding } from './types';
 
@@ -46,10 +50,19 @@ export function compareFindings(a: Finding, b: Finding): number {
 /** Loads config, checks the project at `projectRoot` and applies ignores and the baseline. Throws ConfigError. */
 export function checkProject(projectRoot: string, options: CheckOptions): CheckResult {
   const config = loadConfig(projectRoot, RULE_IDS);
-  const loaded = loadProject(projectRoot, config, { cacheDirectory: options.cacheDirectory });
-  const all = [...uncheckedFindings(loaded), ...ruleFindings(loaded.project, config)];
-  const ignored = applyIgnores(all, loaded.project, config);
-  const findings = ignored.sort(compareFindings);
+  const found = findProjectFiles(projectRoot, config);
+  const signature = createHash('sha1')
+    .update(`${layeredVersion()}\u0000${FACTS_VERSION}\u0000${readFileSync(path.join(projectRoot, 'pyproject.toml'), 'utf-8')}\u0000${filesSignature(found)}`)
+    .digest('hex');
+  const results = ResultCache.open<ProjectFindings>(options.cacheDirectory, projectRoot);
+  let checked = results.read(signature);
+  if (checked === undefined) {
+    checked = findingsOf(projectRoot, config, found, options.cacheDirectory);
+    results.write(signature, checked);
+  } else {
+    checked.stats = { ...checked.stats, scanned: 0, fromCache: checked.stats.files };
+  }
+  const findings = checked.findings;
 
   const baselineFile = path.resolve(projectRoot, options.baseline ?? config.baseline);
   let reported = findings;
@@ -70,24 +83,42 @@ export function checkProject(projectRoot: string, options: CheckOptions): CheckR
       disappeared = outcome.disappeared;
     }
   }
-  const edges = layerEdges(loaded.project);
+  const result: CheckResult = { findings: reported, baselined, disappeared, notes: checked.notes, layers: checked.layers, graph: checked.graph, stats: checked.stats };
+  if (baselineWritten) result.baselineWritten = baselineWritten;
+  return result;
+}
+
+/** Everything a check finds before the baseline is applied: what the result cache stores. */
+interface ProjectFindings {
+  findings: Finding[];
+  notes: string[];
+  layers: string[];
+  graph: GraphEdge[];
+  stats: CheckResult['stats'];
+}
+
+function findingsOf(projectRoot: string, config: LayeredConfig, found: ProjectFiles, cacheDirectory: string | null): ProjectFindings {
+  const loaded = loadProject(projectRoot, config, { cacheDirectory, found });
+  const all = [...uncheckedFindings(loaded), ...ruleFindings(loaded.project, config)];
+  const findings = applyIgnores(all, loaded.project, config).sort(compareFindings);
   const violations = new Map<string, Set<string>>();
   for (const finding of findings) {
     if (!finding.edge) continue;
     const key = `${finding.edge.from}->${finding.edge.to}`;
     violations.set(key, (violations.get(key) ?? new Set()).add(finding.rule));
   }
-  const result: CheckResult = {
-    findings: reported,
-    baselined,
-    disappeared,
+  return {
+    findings,
     notes: loaded.notes,
     layers: [...new Set(loaded.project.modules.filter((m) => m.inPackage && m.layer).map((m) => m.layer as string))].sort(),
-    graph: edges.map((edge) => ({ from: edge.from, to: edge.to, imports: edge.imports, violations: [...(violations.get(`${edge.from}->${edge.to}`) ?? [])].sort() })),
+    graph: layerEdges(loaded.project).map((edge) => ({
+      from: edge.from,
+      to: edge.to,
+      imports: edge.imports,
+      violations: [...(violations.get(`${edge.from}->${edge.to}`) ?? [])].sort(),
+    })),
     stats: { ...loaded.stats, modules: loaded.project.modules.length },
   };
-  if (baselineWritten) result.baselineWritten = baselineWritten;
-  return result;
 }
 
 function uncheckedFindings(loaded: LoadedProject): Finding[] {

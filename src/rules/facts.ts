@@ -2,7 +2,7 @@
  * Everything the rules need to know about one Python file, read from its tokens in one pass.
  * Facts depend on the file's text only (never on configuration), so they can be cached per file.
  */
-import { Comment, extractImports, ImportStatement, LexError, LogicalLine, statementsOf, Token, TokenKind, tokenizePython } from '../python/imports';
+import { Comment, detached, extractImports, ImportStatement, LexError, LogicalLine, statementsOf, Token, TokenKind, tokenizePython } from '../python/imports';
 
 export interface ClassFact {
   name: string;
@@ -167,13 +167,13 @@ function bindingsOf(imports: ImportStatement[]): Map<string, string> {
 
 /** Dotted name starting at `start` (`a.b.c`), and the index after it. */
 function dottedAt(tokens: Token[], start: number): { name: string; end: number } {
-  let name = tokens[start].value;
+  const parts = [tokens[start].value];
   let i = start + 1;
   while (tokens[i]?.value === '.' && tokens[i + 1]?.kind === TokenKind.Name) {
-    name += `.${tokens[i + 1].value}`;
+    parts.push(tokens[i + 1].value);
     i += 2;
   }
-  return { name, end: i };
+  return { name: parts.length === 1 ? parts[0] : parts.join('.'), end: i };
 }
 
 const DOTTED_IN_STRING = /[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*/g;
@@ -184,7 +184,7 @@ function annotationNames(tokens: Token[]): string[] {
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i];
     if (token.kind === TokenKind.String) {
-      for (const match of token.value.matchAll(DOTTED_IN_STRING)) names.push(match[0]);
+      for (const match of token.value.matchAll(DOTTED_IN_STRING)) names.push(detached(match[0]));
       continue;
     }
     if (token.kind !== TokenKind.Name || KEYWORDS.has(token.value) || tokens[i - 1]?.value === '.') continue;

@@ -1,11 +1,12 @@
 /** Finds a project's Python files, reads their facts (through the cache) and resolves their imports. */
-import { closeSync, Dirent, fstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from 'node:fs';
+import { Dirent, readdirSync, realpathSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import * as path from 'node:path';
-import { TextDecoder } from 'node:util';
 import { ModuleIndex, moduleNameForPath, ModulePath, resolveImportTarget } from '../python/module-resolver';
-import { CachedFile, contentHash, FactsCache } from './cache';
+import { CachedFile, FactsCache } from './cache';
+import { ScanOutcome, scanFiles } from './scan';
 import type { LayeredConfig } from './config';
-import { FileFacts, readFileFacts } from './facts';
+import type { FileFacts } from './facts';
 import { LayerLocator, pathGlobToRegExp } from './layers';
 import type { ModuleInfo, ProjectModel, ResolvedImport } from './types';
 
@@ -94,102 +95,76 @@ function excluded(patterns: RegExp[], relative: string): boolean {
   return patterns.some((pattern) => pattern.test(relative));
 }
 
-const PYTHON_CODEC_ALIASES: Record<string, string> = { 'latin-1': 'latin1', 'iso-latin-1': 'latin1', 'l1': 'latin1', cp1252: 'windows-1252', ascii: 'utf-8', 'us-ascii': 'utf-8' };
-const CODING_COOKIE = /^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)/;
+export type StatOutcome = { stat: { mtimeMs: number; size: number } } | { problem: string };
 
-/** Decodes Python source as Python does: UTF-8 unless a coding cookie in the first two lines says otherwise. */
-export function decodePython(bytes: Uint8Array): { text: string } | { problem: string; line: number; col: number } {
-  let encoding = 'utf-8';
-  const head = Buffer.from(bytes.subarray(0, 400)).toString('latin1').split('\n').slice(0, 2);
-  for (const line of head) {
-    const match = CODING_COOKIE.exec(line);
-    if (match) {
-      encoding = match[1].toLowerCase().replace(/_/g, '-');
-      break;
-    }
-    if (!/^[ \t\f]*(#.*)?\r?$/.test(line)) break;
-  }
-  if (encoding === 'utf8' || encoding.startsWith('utf-8')) encoding = 'utf-8';
-  // Python codec names that WHATWG labels spell differently.
-  encoding = PYTHON_CODEC_ALIASES[encoding] ?? encoding;
-  let decoder: TextDecoder;
-  try {
-    decoder = new TextDecoder(encoding, { fatal: true });
-  } catch {
-    return { problem: `unknown source encoding "${encoding}" in the coding declaration`, line: 1, col: 1 };
-  }
-  try {
-    return { text: decoder.decode(bytes) };
-  } catch {
-    const offset = firstInvalidUtf8(bytes);
-    const before = Buffer.from(bytes.subarray(0, offset)).toString('latin1');
-    const line = before.split('\n').length;
-    return { problem: `cannot be decoded as ${encoding} (invalid byte 0x${bytes[offset]?.toString(16).padStart(2, '0')} at offset ${offset})`, line, col: offset - before.lastIndexOf('\n') };
-  }
+/** The files of a project and their stat, found before anything is read. */
+export interface ProjectFiles {
+  files: DiscoveredFile[];
+  stats: StatOutcome[];
+  notes: string[];
 }
 
-function firstInvalidUtf8(bytes: Uint8Array): number {
-  for (let i = 0; i < bytes.length; ) {
-    const byte = bytes[i];
-    const size = byte < 0x80 ? 1 : byte >> 5 === 6 ? 2 : byte >> 4 === 14 ? 3 : byte >> 3 === 30 ? 4 : 0;
-    if (size === 0) return i;
-    for (let k = 1; k < size; k++) if (bytes[i + k] === undefined || bytes[i + k] >> 6 !== 2) return i;
-    i += size;
-  }
-  return 0;
+export function findProjectFiles(root: string, config: LayeredConfig): ProjectFiles {
+  const notes: string[] = [];
+  const files = discoverPythonFiles(root, config.exclude.map(pathGlobToRegExp), notes);
+  return { files, stats: files.map(statFile), notes };
 }
 
-function readWhole(absolute: string): { bytes: Buffer; mtimeMs: number; size: number } {
-  const descriptor = openSync(absolute, 'r');
-  try {
-    const stat = fstatSync(descriptor);
-    const bytes = Buffer.allocUnsafe(stat.size);
-    let offset = 0;
-    while (offset < stat.size) {
-      const read = readSync(descriptor, bytes, offset, stat.size - offset, offset);
-      if (read === 0) break;
-      offset += read;
-    }
-    return { bytes: bytes.subarray(0, offset), mtimeMs: stat.mtimeMs, size: stat.size };
-  } finally {
-    closeSync(descriptor);
-  }
+/** Changes whenever a file is added, removed, touched or resized. */
+export function filesSignature(found: ProjectFiles): string {
+  const hash = createHash('sha1');
+  found.files.forEach((file, index) => {
+    const stated = found.stats[index];
+    hash.update(`${file.relative}\u0000${'stat' in stated ? `${stated.stat.mtimeMs}\u0000${stated.stat.size}` : stated.problem}\n`);
+  });
+  for (const note of found.notes) hash.update(`${note}\n`);
+  return hash.digest('hex');
 }
 
-/** Reads one file's facts, from the cache when its stat or content hash is unchanged. */
-function factsOf(file: DiscoveredFile, cache: FactsCache, stats: LoadedProject['stats']): CachedFile | { problem: string } {
-  let stat;
+function statFile(file: DiscoveredFile): StatOutcome {
   try {
-    stat = statSync(file.absolute);
+    const stat = statSync(file.absolute);
+    if (stat.size > MAX_FILE_BYTES) return { problem: `skipped: ${(stat.size / 1024 / 1024).toFixed(1)} MB is over the ${MAX_FILE_BYTES / 1024 / 1024} MB limit` };
+    return { stat };
   } catch (error) {
     return { problem: `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})` };
   }
-  if (stat.size > MAX_FILE_BYTES) return { problem: `skipped: ${(stat.size / 1024 / 1024).toFixed(1)} MB is over the ${MAX_FILE_BYTES / 1024 / 1024} MB limit` };
-  const cached = cache.lookup(file.relative, stat.mtimeMs, stat.size);
-  if (cached) {
-    stats.fromCache++;
-    return cached;
-  }
-  let read;
-  try {
-    read = readWhole(file.absolute);
-  } catch (error) {
-    return { problem: `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})` };
-  }
-  const hash = contentHash(read.bytes);
-  const same = cache.lookupByHash(file.relative, hash, read.mtimeMs, read.size);
-  if (same) {
-    stats.fromCache++;
-    return same;
-  }
-  stats.scanned++;
-  const decoded = decodePython(read.bytes);
-  const entry: CachedFile =
-    'text' in decoded
-      ? { mtimeMs: read.mtimeMs, size: read.size, hash, facts: readFileFacts(decoded.text) }
-      : { mtimeMs: read.mtimeMs, size: read.size, hash, facts: null, problem: `${decoded.problem}@${decoded.line}:${decoded.col}` };
-  cache.store(file.relative, entry);
-  return entry;
+}
+
+/** Facts of every file, in order: from the cache when unchanged, else scanned (on worker threads for many files). */
+function factsOfFiles(files: DiscoveredFile[], fileStats: StatOutcome[], cache: FactsCache, stats: LoadedProject['stats']): ScanOutcome[] {
+  const outcomes: ScanOutcome[] = new Array(files.length);
+  const pending: number[] = [];
+  files.forEach((file, index) => {
+    const stated = fileStats[index];
+    if ('problem' in stated) outcomes[index] = stated;
+    else {
+      const cached = cache.lookup(file.relative, stated.stat.mtimeMs, stated.stat.size);
+      if (cached) {
+        stats.fromCache++;
+        outcomes[index] = cached;
+      } else pending.push(index);
+    }
+  });
+  const scanned = scanFiles(pending.map((index) => files[index].absolute));
+  pending.forEach((index, position) => {
+    const outcome = scanned[position];
+    if ('problem' in outcome && !('facts' in outcome)) {
+      outcomes[index] = outcome;
+      return;
+    }
+    const entry = outcome as CachedFile;
+    const same = cache.lookupByHash(files[index].relative, entry.hash, entry.mtimeMs, entry.size);
+    if (same) {
+      stats.fromCache++;
+      outcomes[index] = same;
+      return;
+    }
+    stats.scanned++;
+    cache.store(files[index].relative, entry);
+    outcomes[index] = entry;
+  });
+  return outcomes;
 }
 
 function sourceRootOf(relative: string, sourceRoots: string[]): string {
@@ -204,26 +179,28 @@ function sourceRootOf(relative: string, sourceRoots: string[]): string {
 
 export interface LoadOptions {
   cacheDirectory: string | null;
+  /** Files already found (and stat'ed) by the caller. */
+  found?: ProjectFiles;
 }
 
 /** Builds the project model: modules with facts, layers and resolved imports. */
 export function loadProject(root: string, config: LayeredConfig, options: LoadOptions): LoadedProject {
-  const notes: string[] = [];
   const unchecked: UncheckedFile[] = [];
-  const stats = { files: 0, scanned: 0, fromCache: 0 };
-  const exclude = config.exclude.map(pathGlobToRegExp);
-  const files = discoverPythonFiles(root, exclude, notes);
-  stats.files = files.length;
+  const found = options.found ?? findProjectFiles(root, config);
+  const { files } = found;
+  const notes = [...found.notes];
+  const stats = { files: files.length, scanned: 0, fromCache: 0 };
   const cache = FactsCache.open(options.cacheDirectory, root);
   const locator = new LayerLocator(config.layers, config.package);
   const index = new ModuleIndex();
   const modules: ModuleInfo[] = [];
   const paths = new Map<ModuleInfo, ModulePath>();
 
-  for (const file of files) {
+  const outcomes = factsOfFiles(files, found.stats, cache, stats);
+  for (const [position, file] of files.entries()) {
     const sourceRoot = sourceRootOf(file.relative, config.sourceRoots);
     const modulePath = moduleNameForPath(sourceRoot ? file.relative.slice(sourceRoot.length + 1) : file.relative);
-    const result = factsOf(file, cache, stats);
+    const result = outcomes[position];
     if ('problem' in result && !('facts' in result)) {
       if (result.problem.startsWith('skipped:')) notes.push(`${file.relative}: ${result.problem.slice(9)}.`);
       else unchecked.push({ path: file.relative, line: 1, col: 1, problem: result.problem });

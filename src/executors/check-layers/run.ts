@@ -1,9 +1,10 @@
 /** One check-layers run, shared by the Nx executor and the command line: check, report, exit code. */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { BaselineError } from '../../rules/baseline';
 import { checkProject, CheckResult } from '../../rules/check';
 import { ConfigError } from '../../rules/config';
+import { layeredVersion } from '../../rules/cache';
 import { formatForFile, mermaidGraph, ReportContext, ReportFormat, REPORTERS } from '../../reporters';
 
 export interface RunOptions {
@@ -33,15 +34,6 @@ export interface RunOutcome {
 export const EXIT_CLEAN = 0;
 export const EXIT_FINDINGS = 1;
 export const EXIT_USAGE = 2;
-
-export function layeredVersion(): string {
-  for (const candidate of [path.join(__dirname, '..', '..', '..', 'package.json'), path.join(__dirname, '..', '..', '..', '..', 'package.json')]) {
-    if (!existsSync(candidate)) continue;
-    const pkg = JSON.parse(readFileSync(candidate, 'utf-8')) as { name?: string; version?: string };
-    if (pkg.name === 'layered' && pkg.version) return pkg.version;
-  }
-  return '0.0.0';
-}
 
 function writeFile(file: string, text: string): void {
   mkdirSync(path.dirname(file), { recursive: true });
