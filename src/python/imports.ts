@@ -320,10 +320,10 @@ export interface ImportStatement {
   names: ImportedName[];
   line: number;
   col: number;
-  /** Inside an `if TYPE_CHECKING:` block. */
-  typeChecking: boolean;
+  /** Inside an `if TYPE_CHECKING:` block (absent when not: facts of large projects stay small). */
+  typeChecking?: true;
   /** Inside a function or class body rather than at module level. */
-  nested: boolean;
+  nested?: true;
 }
 
 const COMPOUND_KEYWORDS = new Set(['if', 'elif', 'else', 'for', 'while', 'try', 'except', 'finally', 'with', 'def', 'class', 'async']);
@@ -397,6 +397,12 @@ function readDotted(tokens: Token[], start: number): { name: string; end: number
   return { name: parts.length === 1 ? parts[0] : parts.join('.'), end: i };
 }
 
+function withFlags(statement: ImportStatement, typeChecking: boolean, nested: boolean): ImportStatement {
+  if (typeChecking) statement.typeChecking = true;
+  if (nested) statement.nested = true;
+  return statement;
+}
+
 function parseImport(tokens: Token[], typeChecking: boolean, nested: boolean): ImportStatement[] {
   const results: ImportStatement[] = [];
   const head = tokens[0];
@@ -410,7 +416,7 @@ function parseImport(tokens: Token[], typeChecking: boolean, nested: boolean): I
       alias.asname = tokens[i + 1].value;
       i += 2;
     }
-    results.push({ kind: 'import', module: dotted.name, level: 0, names: [alias], line: head.line, col: head.col, typeChecking, nested });
+    results.push(withFlags({ kind: 'import', module: dotted.name, level: 0, names: [alias], line: head.line, col: head.col }, typeChecking, nested));
     if (tokens[i]?.value !== ',') break;
     i++;
   }
@@ -445,7 +451,7 @@ function parseFromImport(tokens: Token[], typeChecking: boolean, nested: boolean
     }
     names.push(name);
   }
-  return { kind: 'from', module: dotted.name, level, names, line: head.line, col: head.col, typeChecking, nested };
+  return withFlags({ kind: 'from', module: dotted.name, level, names, line: head.line, col: head.col }, typeChecking, nested);
 }
 
 // `importlib.import_module("a.b")`, `import_module(".b", __package__)`, `__import__("a")`.
@@ -464,16 +470,14 @@ function findDynamicImports(tokens: Token[], typeChecking: boolean, nested: bool
     if (!/^\.*[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(literal)) continue;
     const level = literal.length - literal.replace(/^\.+/, '').length;
     const start = prev?.value === '.' ? tokens[i - 2] : token;
-    out.push({
+    out.push(withFlags({
       kind: 'dynamic',
       module: literal.slice(level),
       level: token.value === '__import__' ? 0 : level,
       names: [{ name: literal.slice(level), line: tokens[i + 2].line, col: tokens[i + 2].col }],
       line: start.line,
       col: start.col,
-      typeChecking,
-      nested,
-    });
+    }, typeChecking, nested));
   }
 }
 

@@ -3,7 +3,7 @@
  * content hash is unchanged is not scanned again. Facts never depend on configuration.
  */
 import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import * as path from 'node:path';
 import { FACTS_VERSION, FileFacts } from './facts';
 
@@ -25,6 +25,27 @@ const CACHE_FORMAT = `facts-${FACTS_VERSION}`;
 
 export function contentHash(bytes: Uint8Array): string {
   return createHash('sha1').update(bytes).digest('hex');
+}
+
+// Written piece by piece: one JSON string of a large project's facts would double peak memory.
+function writeDocumentInChunks(file: string, files: Record<string, CachedFile>): void {
+  const descriptor = openSync(file, 'w');
+  try {
+    writeSync(descriptor, `{"version":${JSON.stringify(CACHE_FORMAT)},"files":{`);
+    let chunk: string[] = [];
+    let first = true;
+    for (const [relativePath, entry] of Object.entries(files)) {
+      chunk.push(`${first ? '' : ','}${JSON.stringify(relativePath)}:${JSON.stringify(entry)}`);
+      first = false;
+      if (chunk.length === 512) {
+        writeSync(descriptor, chunk.join(''));
+        chunk = [];
+      }
+    }
+    writeSync(descriptor, `${chunk.join('')}}}`);
+  } finally {
+    closeSync(descriptor);
+  }
 }
 
 export class FactsCache {
@@ -114,8 +135,7 @@ export class FactsCache {
       return;
     }
     const temporary = `${this.file}.${process.pid}.tmp`;
-    const document: CacheDocument = { version: CACHE_FORMAT, files: this.next };
-    writeFileSync(temporary, JSON.stringify(document));
+    writeDocumentInChunks(temporary, this.next);
     renameSync(temporary, this.file);
     rmSync(this.journal, { force: true });
   }
