@@ -98,7 +98,7 @@ export interface FileFacts {
 }
 
 /** Bump when the shape or meaning of facts changes: cached facts of older versions are discarded. */
-export const FACTS_VERSION = 2;
+export const FACTS_VERSION = 3;
 
 /** Qualified names (and their attributes) that some rule reports when code uses them. */
 export const WATCHED_NAMES = [
@@ -147,6 +147,8 @@ interface Scope {
   fn?: FunctionFact;
   bodyIndent: number;
   directAwaits: number;
+  /** Statements of an async function's body, kept only if it awaits twice or more. */
+  statements: StatementFact[] | null;
 }
 
 function bindingsOf(imports: ImportStatement[]): Map<string, string> {
@@ -408,7 +410,8 @@ export function readFileFacts(source: string): FileFacts {
   const closeScopesAt = (indent: number): void => {
     while (scopes.length > 0 && indent <= scopes[scopes.length - 1].indent) {
       const scope = scopes.pop() as Scope;
-      if (scope.fn?.statements && scope.directAwaits < 2) delete scope.fn.statements;
+      // Attached only when needed: `delete` would turn every function object into a slow, large dictionary.
+      if (scope.fn && scope.statements && scope.directAwaits >= 2) scope.fn.statements = scope.statements;
     }
   };
 
@@ -426,13 +429,12 @@ export function readFileFacts(source: string): FileFacts {
     const isDef = first === 'def' || (first === 'async' && head[1]?.value === 'def');
     if (first === 'class' && head[head.length - 1].value === ':') {
       facts.classes.push(readClass(head, decorators, scopes.length === 0));
-      scopes.push({ kind: 'class', indent: logical.indent, name: head[1]?.value ?? '', bodyIndent: -1, directAwaits: 0 });
+      scopes.push({ kind: 'class', indent: logical.indent, name: head[1]?.value ?? '', bodyIndent: -1, directAwaits: 0, statements: null });
     } else if (isDef && head[head.length - 1].value === ':') {
       const enclosing = scopes[scopes.length - 1];
       const fn = readFunction(head, enclosing?.kind === 'class' ? enclosing.name : null);
-      if (fn.isAsync) fn.statements = [];
       facts.functions.push(fn);
-      scopes.push({ kind: 'def', indent: logical.indent, name: fn.name, fn, bodyIndent: -1, directAwaits: 0 });
+      scopes.push({ kind: 'def', indent: logical.indent, name: fn.name, fn, bodyIndent: -1, directAwaits: 0, statements: fn.isAsync ? [] : null });
     }
     decorators = [];
   }
@@ -455,9 +457,9 @@ function recordStatementInFunctions(logical: LogicalLine, scopes: Scope[]): void
         fn.selfAssignments.push({ attr: statement[2].value, value: value[0].value });
       }
     }
-    if (fn.statements) {
+    if (scope.statements) {
       const fact = readStatement(statement, direct);
-      fn.statements.push(fact);
+      scope.statements.push(fact);
       if (direct && fact.awaited) scope.directAwaits++;
     }
   }

@@ -125,7 +125,8 @@ function statFile(file: DiscoveredFile): StatOutcome {
   try {
     const stat = statSync(file.absolute);
     if (stat.size > MAX_FILE_BYTES) return { problem: `skipped: ${(stat.size / 1024 / 1024).toFixed(1)} MB is over the ${MAX_FILE_BYTES / 1024 / 1024} MB limit` };
-    return { stat };
+    // Keep two numbers, not the whole Stats object: 65,000 of those weigh ~80 MB.
+    return { stat: { mtimeMs: stat.mtimeMs, size: stat.size } };
   } catch (error) {
     return { problem: `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})` };
   }
