@@ -106,6 +106,23 @@ describe('check-layers in a fresh Nx workspace', () => {
     });
   }
 
+  it('runs an explicit layered:check-layers target from project.json', async () => {
+    const project = JSON.parse(ws.read('apps/api/project.json'));
+    project.targets.architecture = { executor: 'layered:check-layers', options: { format: 'json', outputFile: 'apps/api/.layered/architecture.json' } };
+    ws.write('apps/api/project.json', `${JSON.stringify(project, null, 2)}\n`);
+    ws.write(`${PKG}/domain/services/raw.py`, 'from sqlalchemy import text\n');
+    try {
+      const result = await ws.nx(['run', 'api:architecture', '--outputStyle=static']);
+
+      expect(result.code, result.output).not.toBe(0);
+      const report = JSON.parse(ws.read('apps/api/.layered/architecture.json'));
+      expect(report.findings.map((finding: { rule: string; path: string }) => `${finding.rule} ${finding.path}`)).toEqual(['LAY003 apps/api/src/api/domain/services/raw.py']);
+    } finally {
+      await git('checkout', '-q', '--', 'apps');
+      await git('clean', '-qfd', '--', path.join('apps', 'api', 'src'));
+    }
+  });
+
   it('stops with a message naming the key when the configuration is wrong', async () => {
     ws.write('apps/api/pyproject.toml', `${ws.read('apps/api/pyproject.toml')}exclude = "tests"\n`);
     try {
