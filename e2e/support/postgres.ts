@@ -1,8 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import * as path from 'node:path';
 import { E2E_TMP } from './paths';
-import { run, runOrThrow } from './process';
+import { freePort, run, runOrThrow } from './process';
 
 export interface Postgres {
   port: number;
@@ -10,17 +9,6 @@ export interface Postgres {
   url(database: string): string;
   createDatabase(database: string): Promise<void>;
   stop(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 function postgresBin(): string {

@@ -1,4 +1,5 @@
 import { spawn, SpawnOptions } from 'node:child_process';
+import { createServer } from 'node:net';
 
 export interface RunResult {
   code: number;
@@ -57,4 +58,16 @@ export async function runOrThrow(command: string, args: string[], options: RunOp
     throw new Error(`${command} ${args.join(' ')} exited ${result.code} in ${options.cwd ?? process.cwd()}:\n${result.output.slice(-6000)}`);
   }
   return result;
+}
+
+/** A TCP port on loopback that was free a moment ago. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
 }
