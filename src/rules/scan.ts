@@ -131,7 +131,7 @@ export function scanFiles(files: string[]): ScanOutcome[] {
     while (position < to) {
       const message = receiveMessageOnPort(channel.port1);
       if (message) {
-        const payload = message.message as { outcomes?: ScanOutcome[]; error?: string };
+        const payload = JSON.parse(message.message as string) as { outcomes?: ScanOutcome[]; error?: string };
         if (payload.error) throw new Error(`check-layers scan worker failed: ${payload.error}`);
         for (const outcome of payload.outcomes ?? []) results[position++] = outcome;
         batches++;
