@@ -24,8 +24,13 @@ function identity(entry: { rule: string; path: string; key: string }): string {
   return `${entry.rule}\u0000${entry.path}\u0000${entry.key}`;
 }
 
+// Code-unit order: the baseline file must not change with the machine's locale.
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 function compareEntries(a: BaselineEntry, b: BaselineEntry): number {
-  return a.path.localeCompare(b.path) || a.rule.localeCompare(b.rule) || a.key.localeCompare(b.key);
+  return compareText(a.path, b.path) || compareText(a.rule, b.rule) || compareText(a.key, b.key);
 }
 
 export function baselineOf(findings: Finding[]): BaselineDocument {

@@ -43,8 +43,13 @@ export interface CheckOptions {
   updateBaseline?: boolean;
 }
 
+// Code-unit order, not localeCompare: reports must sort the same on every machine.
+export function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 export function compareFindings(a: Finding, b: Finding): number {
-  return a.path.localeCompare(b.path) || a.line - b.line || a.col - b.col || a.rule.localeCompare(b.rule) || a.message.localeCompare(b.message);
+  return compareText(a.path, b.path) || a.line - b.line || a.col - b.col || compareText(a.rule, b.rule) || compareText(a.message, b.message);
 }
 
 /** Loads config, checks the project at `projectRoot` and applies ignores and the baseline. Throws ConfigError. */
@@ -62,30 +67,21 @@ export function checkProject(projectRoot: string, options: CheckOptions): CheckR
   } else {
     checked.stats = { ...checked.stats, scanned: 0, fromCache: checked.stats.files };
   }
-  const findings = checked.findings;
+  const result: CheckResult = { ...applyBaselineFile(projectRoot, config, options, checked.findings), notes: checked.notes, layers: checked.layers, graph: checked.graph, stats: checked.stats };
+  return result;
+}
 
+/** Records findings in the baseline, or keeps only those the baseline does not know. */
+function applyBaselineFile(projectRoot: string, config: LayeredConfig, options: CheckOptions, findings: Finding[]): Pick<CheckResult, 'findings' | 'baselined' | 'disappeared' | 'baselineWritten'> {
   const baselineFile = path.resolve(projectRoot, options.baseline ?? config.baseline);
-  let reported = findings;
-  let baselined = 0;
-  let disappeared: BaselineEntry[] = [];
-  let baselineWritten: string | undefined;
   if (options.updateBaseline) {
     writeBaseline(baselineFile, findings);
-    baselineWritten = path.relative(projectRoot, baselineFile).split(path.sep).join('/');
-    baselined = findings.length;
-    reported = [];
-  } else {
-    const baseline = readBaseline(baselineFile);
-    if (baseline) {
-      const outcome = applyBaseline(findings, baseline);
-      reported = outcome.fresh;
-      baselined = outcome.known;
-      disappeared = outcome.disappeared;
-    }
+    return { findings: [], baselined: findings.length, disappeared: [], baselineWritten: path.relative(projectRoot, baselineFile).split(path.sep).join('/') };
   }
-  const result: CheckResult = { findings: reported, baselined, disappeared, notes: checked.notes, layers: checked.layers, graph: checked.graph, stats: checked.stats };
-  if (baselineWritten) result.baselineWritten = baselineWritten;
-  return result;
+  const baseline = readBaseline(baselineFile);
+  if (!baseline) return { findings, baselined: 0, disappeared: [] };
+  const outcome = applyBaseline(findings, baseline);
+  return { findings: outcome.fresh, baselined: outcome.known, disappeared: outcome.disappeared };
 }
 
 /** Everything a check finds before the baseline is applied: what the result cache stores. */
