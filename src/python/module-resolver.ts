@@ -18,10 +18,20 @@ export function moduleNameForPath(relativePath: string): ModulePath | null {
 export class ModuleIndex {
   /** Modules with a file, and every package above them (namespace packages included). */
   readonly names = new Set<string>();
+  /** Names with modules below them: only these can have submodules. */
+  private readonly packages = new Set<string>();
 
   add(module: string): void {
     const parts = module.split('.');
-    for (let i = 1; i <= parts.length; i++) this.names.add(parts.slice(0, i).join('.'));
+    for (let i = 1; i <= parts.length; i++) {
+      const name = i === parts.length ? module : parts.slice(0, i).join('.');
+      this.names.add(name);
+      if (i < parts.length) this.packages.add(name);
+    }
+  }
+
+  hasSubmodules(module: string): boolean {
+    return this.packages.has(module);
   }
 
   has(module: string): boolean {
@@ -57,8 +67,11 @@ export function resolveImportTarget(index: ModuleIndex, current: ModulePath, sta
   }
   if (statement.kind === 'from') {
     if (base === '') return null;
-    const submodule = `${base}.${importedName}`;
-    if (importedName !== '*' && index.has(submodule)) return { module: submodule, internal: true };
+    // Only a package can hold `importedName` as a submodule; most imports name a class of a plain module.
+    if (importedName !== '*' && index.hasSubmodules(base)) {
+      const submodule = `${base}.${importedName}`;
+      if (index.has(submodule)) return { module: submodule, internal: true };
+    }
     return { module: base, internal: index.has(base) || hasInternalPrefix(index, base) };
   }
   if (base === '') return null;

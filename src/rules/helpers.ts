@@ -114,23 +114,39 @@ export function resolvedBases(project: ProjectModel): Map<string, string[]> {
   return bases;
 }
 
+const rootBasesCache = new WeakMap<ProjectModel, Map<string, string[]>>();
+
+/** For each project class, the classes outside the project it ultimately derives from, computed once. */
+export function rootBases(project: ProjectModel): Map<string, string[]> {
+  const cached = rootBasesCache.get(project);
+  if (cached) return cached;
+  const bases = resolvedBases(project);
+  const roots = new Map<string, string[]>();
+  const visit = (qualified: string): string[] => {
+    const known = roots.get(qualified);
+    if (known) return known;
+    roots.set(qualified, []); // inheritance cycles (broken code) end here
+    const found = new Set<string>();
+    for (const base of bases.get(qualified) ?? []) {
+      if (bases.has(base)) for (const root of visit(base)) found.add(root);
+      else found.add(base);
+    }
+    const list = [...found];
+    roots.set(qualified, list);
+    return list;
+  };
+  for (const qualified of bases.keys()) visit(qualified);
+  rootBasesCache.set(project, roots);
+  return roots;
+}
+
 /**
  * Qualified names of the project's classes that derive, directly or through other project
  * classes, from a base accepted by `isRootBase` (e.g. anything from sqlalchemy).
  */
 export function classesDerivedFrom(project: ProjectModel, isRootBase: (qualified: string) => boolean): Set<string> {
-  const bases = resolvedBases(project);
-  const verdict = new Map<string, boolean>();
-  const derives = (qualified: string): boolean => {
-    const known = verdict.get(qualified);
-    if (known !== undefined) return known;
-    verdict.set(qualified, false); // inheritance cycles (broken code) end here
-    const result = (bases.get(qualified) ?? []).some((base) => isRootBase(base) || derives(base));
-    verdict.set(qualified, result);
-    return result;
-  };
   const derived = new Set<string>();
-  for (const qualified of bases.keys()) if (derives(qualified)) derived.add(qualified);
+  for (const [qualified, roots] of rootBases(project)) if (roots.some(isRootBase)) derived.add(qualified);
   return derived;
 }
 
