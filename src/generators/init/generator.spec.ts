@@ -16,12 +16,13 @@ describe('init generator', () => {
     expect(readNxJson(tree)?.plugins).toContainEqual({ plugin: 'layered', options: { checkLayersTargetName: 'check-layers' } });
   });
 
-  it('adds cached target defaults for explicit check-layers targets', async () => {
+  it('adds cached target defaults for explicit check-layers targets, leaving inputs to the plugin', async () => {
     await initGenerator(tree, { skipFormat: true });
 
     const defaults = readNxJson(tree)?.targetDefaults?.['layered:check-layers'] as Partial<TargetConfiguration>;
     expect(defaults?.cache).toBe(true);
-    expect(defaults?.inputs).toContain('{projectRoot}/**/*.py');
+    expect(defaults?.inputs).toBeUndefined();
+    expect(defaults?.outputs).toEqual(['{options.outputFile}', '{options.graph}']);
   });
 
   it('adds Python entries to .gitignore once', async () => {

@@ -1,8 +1,8 @@
 import { formatFiles, readNxJson, Tree, updateNxJson } from '@nx/devkit';
+import { CHECK_LAYERS_EXECUTOR } from '../../plugin/create-nodes';
 import type { InitGeneratorSchema } from './schema';
 
 export const PLUGIN_NAME = 'layered';
-export const CHECK_LAYERS_EXECUTOR = 'layered:check-layers';
 
 const GITIGNORE_HEADER = '# Python (layered)';
 const GITIGNORE_ENTRIES = ['__pycache__/', '*.py[cod]', '.venv/', '.mypy_cache/', '.pytest_cache/', '.ruff_cache/', '*.db', '.layered/'];
@@ -24,14 +24,15 @@ function registerPlugin(tree: Tree, checkLayersTargetName: string): void {
   updateNxJson(tree, nxJson);
 }
 
-// Explicit `layered:check-layers` targets in project.json get the same caching as inferred ones.
+// Explicit `layered:check-layers` targets in project.json are cached and restore their reports.
+// No inputs here: they would replace the inferred ones, which follow the configured baseline.
 function addCheckLayersTargetDefaults(tree: Tree): void {
   const nxJson = readNxJson(tree) ?? {};
   const targetDefaults = nxJson.targetDefaults ?? {};
   if (targetDefaults[CHECK_LAYERS_EXECUTOR]) return;
   targetDefaults[CHECK_LAYERS_EXECUTOR] = {
     cache: true,
-    inputs: ['{projectRoot}/**/*.py', '{projectRoot}/pyproject.toml', { externalDependencies: [PLUGIN_NAME] }],
+    outputs: ['{options.outputFile}', '{options.graph}'],
   };
   nxJson.targetDefaults = targetDefaults;
   updateNxJson(tree, nxJson);
