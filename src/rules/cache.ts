@@ -120,6 +120,15 @@ export class FactsCache {
     this.stored.add(relativePath);
   }
 
+  /** Adds entries to the journal of an existing cache without reading it (an incremental run). */
+  static append(directory: string, projectRoot: string, entries: [string, CachedFile][]): void {
+    if (entries.length === 0) return;
+    const key = createHash('sha1').update(path.resolve(projectRoot)).digest('hex').slice(0, 16);
+    const file = path.join(directory, `${key}.json`);
+    if (!existsSync(file)) return;
+    appendFileSync(`${file}.journal`, `${entries.map((entry) => JSON.stringify(entry)).join('\n')}\n`);
+  }
+
   /** Saves the entries seen in this run (deleted files drop out). Atomic: a crash leaves the old cache. */
   save(): void {
     if (this.file === null) return;

@@ -5,12 +5,15 @@ import * as path from 'node:path';
 import { applyBaseline, BaselineEntry, readBaseline, writeBaseline } from './baseline';
 import { ConfigIgnore, LayeredConfig, loadConfig } from './config';
 import { pathGlobToRegExp } from './layers';
-import { layerEdges } from './lay016-no-layer-cycles';
-import { findProjectFiles, filesSignature, LoadedProject, loadProject, ProjectFiles } from './project';
+import { cycleFindings, layerEdges } from './lay016-no-layer-cycles';
+import { findProjectFiles, filesSignature, LoadedProject, loadProject, ProjectFiles, UncheckedFile } from './project';
+import { Assembly, incrementalFindings, ProjectFindings, stateBase, writeFullState } from './incremental';
+import type { InlineIgnore } from './facts';
+import { importFinding } from './helpers';
 import { layeredVersion, ResultCache } from './cache';
 import { FACTS_VERSION } from './facts';
 import { META_RULES, RULE_IDS, RULES } from './registry';
-import type { Finding, ModuleInfo, ProjectModel, RawFinding } from './types';
+import type { Finding, RawFinding } from './types';
 
 export interface GraphEdge {
   from: string;
@@ -56,13 +59,17 @@ export function compareFindings(a: Finding, b: Finding): number {
 export function checkProject(projectRoot: string, options: CheckOptions): CheckResult {
   const config = loadConfig(projectRoot, RULE_IDS);
   const found = findProjectFiles(projectRoot, config);
+  const pyproject = readFileSync(path.join(projectRoot, 'pyproject.toml'), 'utf-8');
   const signature = createHash('sha1')
-    .update(`${layeredVersion()}\u0000${FACTS_VERSION}\u0000${readFileSync(path.join(projectRoot, 'pyproject.toml'), 'utf-8')}\u0000${filesSignature(found)}`)
+    .update(`${layeredVersion()}\u0000${FACTS_VERSION}\u0000${pyproject}\u0000${filesSignature(found)}`)
     .digest('hex');
   const results = ResultCache.open<ProjectFindings>(options.cacheDirectory, projectRoot);
   let checked = results.read(signature);
   if (checked === undefined) {
-    checked = findingsOf(projectRoot, config, found, options.cacheDirectory);
+    const base = options.cacheDirectory === null ? '' : stateBase(pyproject, config, found);
+    checked =
+      (options.cacheDirectory === null ? undefined : incrementalFindings(projectRoot, config, found, options.cacheDirectory, base, assemblyFor(config))) ??
+      findingsOf(projectRoot, config, found, options.cacheDirectory, base);
     results.write(signature, checked);
   } else {
     checked.stats = { ...checked.stats, scanned: 0, fromCache: checked.stats.files };
@@ -84,19 +91,13 @@ function applyBaselineFile(projectRoot: string, config: LayeredConfig, options: 
   return { findings: outcome.fresh, baselined: outcome.known, disappeared: outcome.disappeared };
 }
 
-/** Everything a check finds before the baseline is applied: what the result cache stores. */
-interface ProjectFindings {
-  findings: Finding[];
-  notes: string[];
-  layers: string[];
-  graph: GraphEdge[];
-  stats: CheckResult['stats'];
+function severityOf(config: LayeredConfig, ruleId: string, defaultSeverity: 'error' | 'warning'): 'error' | 'warning' | 'off' {
+  return config.severity[ruleId] ?? defaultSeverity;
 }
 
-function findingsOf(projectRoot: string, config: LayeredConfig, found: ProjectFiles, cacheDirectory: string | null): ProjectFindings {
-  const loaded = loadProject(projectRoot, config, { cacheDirectory, found });
-  const all = [...uncheckedFindings(loaded), ...ruleFindings(loaded.project, config)];
-  const findings = applyIgnores(all, loaded.project, config).sort(compareFindings);
+/** Turns all raw findings (unchecked files, then rule by rule) into the sorted result with its layer graph. */
+function finish(config: LayeredConfig, all: Finding[], ignores: Map<string, InlineIgnore[]>, edges: { from: string; to: string; imports: number }[], rest: Omit<ProjectFindings, 'findings' | 'graph'>): ProjectFindings {
+  const findings = applyIgnores(all, ignores, config).sort(compareFindings);
   const violations = new Map<string, Set<string>>();
   for (const finding of findings) {
     if (!finding.edge) continue;
@@ -105,20 +106,66 @@ function findingsOf(projectRoot: string, config: LayeredConfig, found: ProjectFi
   }
   return {
     findings,
-    notes: loaded.notes,
-    layers: [...new Set(loaded.project.modules.filter((m) => m.inPackage && m.layer).map((m) => m.layer as string))].sort(),
-    graph: layerEdges(loaded.project).map((edge) => ({
+    notes: rest.notes,
+    layers: rest.layers,
+    graph: edges.map((edge) => ({
       from: edge.from,
       to: edge.to,
       imports: edge.imports,
       violations: [...(violations.get(`${edge.from}->${edge.to}`) ?? [])].sort(),
     })),
-    stats: { ...loaded.stats, modules: loaded.project.modules.length },
+    stats: rest.stats,
   };
 }
 
-function uncheckedFindings(loaded: LoadedProject): Finding[] {
-  return loaded.unchecked.map((file) => ({
+function assemblyFor(config: LayeredConfig): Assembly {
+  return {
+    toFinding,
+    finish: (all, ignores, edges, rest) => finish(config, all, ignores, edges, rest),
+    uncheckedFinding,
+    severity: (ruleId, defaultSeverity) => severityOf(config, ruleId, defaultSeverity),
+  };
+}
+
+function findingsOf(projectRoot: string, config: LayeredConfig, found: ProjectFiles, cacheDirectory: string | null, base: string): ProjectFindings {
+  const loaded = loadProject(projectRoot, config, { cacheDirectory, found });
+  const { project } = loaded;
+  if (cacheDirectory !== null) project.reexportOwners = new Set();
+  const unchecked = loaded.unchecked.map(uncheckedFinding);
+  const edges = layerEdges(project);
+  const firstFindings = new Map<string, RawFinding>();
+  const byRule: Finding[] = [];
+  const cycles: Finding[] = [];
+  for (const rule of RULES) {
+    const severity = severityOf(config, rule.id, rule.defaultSeverity);
+    if (severity === 'off') continue;
+    const raws =
+      rule.id === 'LAY016'
+        ? cycleFindings(edges, (edge) => {
+            const key = `${edge.from}->${edge.to}`;
+            const first = firstFindings.get(key) ?? importFinding(edge.first.module, edge.first.imp, `${edge.from} layer`);
+            firstFindings.set(key, first);
+            return first;
+          })
+        : rule.check(project);
+    for (const raw of raws) (rule.id === 'LAY016' ? cycles : byRule).push(toFinding(rule.id, severity, rule.hint, raw));
+  }
+  const ignores = new Map<string, InlineIgnore[]>();
+  for (const module of project.modules) if (module.facts.ignores.length > 0) ignores.set(module.path, module.facts.ignores);
+  const layers = [...new Set(project.modules.filter((m) => m.inPackage && m.layer).map((m) => m.layer as string))].sort();
+  const result = finish(config, [...unchecked, ...byRule, ...cycles], ignores, edges, { notes: loaded.notes, layers, stats: { ...loaded.stats, modules: project.modules.length } });
+  if (cacheDirectory !== null) {
+    for (const edge of edges) {
+      const key = `${edge.from}->${edge.to}`;
+      if (!firstFindings.has(key)) firstFindings.set(key, importFinding(edge.first.module, edge.first.imp, `${edge.from} layer`));
+    }
+    writeFullState(cacheDirectory, loaded, found, base, unchecked, byRule, edges, firstFindings);
+  }
+  return result;
+}
+
+function uncheckedFinding(file: UncheckedFile): Finding {
+  return {
     rule: META_RULES.unchecked.id,
     severity: 'error',
     path: file.path,
@@ -127,17 +174,7 @@ function uncheckedFindings(loaded: LoadedProject): Finding[] {
     message: `\`${file.path}\` ${file.problem.startsWith('syntax error') ? `has a ${file.problem}` : file.problem} at line ${file.line}; its imports may be incomplete`,
     hint: META_RULES.unchecked.hint,
     key: file.problem,
-  }));
-}
-
-function ruleFindings(project: ProjectModel, config: LayeredConfig): Finding[] {
-  const findings: Finding[] = [];
-  for (const rule of RULES) {
-    const severity = config.severity[rule.id] ?? rule.defaultSeverity;
-    if (severity === 'off') continue;
-    for (const raw of rule.check(project)) findings.push(toFinding(rule.id, severity, rule.hint, raw));
-  }
-  return findings;
+  };
 }
 
 function toFinding(rule: string, severity: 'error' | 'warning', hint: string, raw: RawFinding): Finding {
@@ -147,8 +184,7 @@ function toFinding(rule: string, severity: 'error' | 'warning', hint: string, ra
 }
 
 /** Drops findings covered by config or inline ignores; adds findings for ignores without reason or match. */
-function applyIgnores(findings: Finding[], project: ProjectModel, config: LayeredConfig): Finding[] {
-  const modulesByPath = new Map<string, ModuleInfo>(project.modules.map((module) => [module.path, module]));
+function applyIgnores(findings: Finding[], ignores: Map<string, InlineIgnore[]>, config: LayeredConfig): Finding[] {
   const configMatchers = config.ignores.map((ignore) => ({ ignore, pattern: pathGlobToRegExp(ignore.path), used: false }));
   const inlineUsed = new Set<string>();
   const kept: Finding[] = [];
@@ -160,8 +196,7 @@ function applyIgnores(findings: Finding[], project: ProjectModel, config: Layere
         suppressed = true;
       }
     }
-    const module = modulesByPath.get(finding.path);
-    for (const inline of module?.facts.ignores ?? []) {
+    for (const inline of ignores.get(finding.path) ?? []) {
       if (!inline.rules.includes(finding.rule) || (inline.line !== finding.line && inline.statementLine !== finding.line)) continue;
       if (inline.reason === '') continue; // reported below; a reasonless ignore does not count
       inlineUsed.add(`${finding.path}:${inline.line}:${finding.rule}`);
@@ -175,9 +210,9 @@ function applyIgnores(findings: Finding[], project: ProjectModel, config: Layere
     if (matcher.used || !matcher.ignore.rules.some((rule) => enabled.has(rule))) continue;
     kept.push(unusedConfigIgnore(matcher.ignore));
   }
-  for (const module of project.modules) {
-    for (const inline of module.facts.ignores) {
-      const where = { path: module.path, line: inline.line, col: inline.col + 1 };
+  for (const [modulePath, inlines] of ignores) {
+    for (const inline of inlines) {
+      const where = { path: modulePath, line: inline.line, col: inline.col + 1 };
       if (inline.reason === '') {
         kept.push({
           rule: META_RULES.ignoreWithoutReason.id,
@@ -191,7 +226,7 @@ function applyIgnores(findings: Finding[], project: ProjectModel, config: Layere
       }
       for (const rule of inline.rules) {
         if (!enabled.has(rule) && RULE_IDS.includes(rule)) continue;
-        if (inlineUsed.has(`${module.path}:${inline.line}:${rule}`)) continue;
+        if (inlineUsed.has(`${modulePath}:${inline.line}:${rule}`)) continue;
         kept.push({
           rule: META_RULES.unusedIgnore.id,
           severity: 'error',

@@ -35,6 +35,11 @@ export function describeLayer(layer: LayerName | null): string {
 
 const bindingsCache = new WeakMap<ModuleInfo, Map<string, string>>();
 
+/** Gives a module whose facts are not loaded the bindings a previous run recorded for it. */
+export function seedBindings(module: ModuleInfo, bindings: Map<string, string>): void {
+  bindingsCache.set(module, bindings);
+}
+
 /** Local name -> qualified name, for every name a module's imports bind. */
 export function bindingsOf(module: ModuleInfo): Map<string, string> {
   let bindings = bindingsCache.get(module);
@@ -92,6 +97,7 @@ function followReexport(project: ProjectModel, qualified: string, classes: Map<s
     const dot = qualified.lastIndexOf('.');
     const owner = project.byName.get(qualified.slice(0, dot));
     if (!owner) break;
+    project.reexportOwners?.add(owner.name);
     const next = bindingsOf(owner).get(qualified.slice(dot + 1));
     if (!next || next === qualified) break;
     qualified = next;
@@ -101,14 +107,52 @@ function followReexport(project: ProjectModel, qualified: string, classes: Map<s
 
 const resolvedBasesCache = new WeakMap<ProjectModel, Map<string, string[]>>();
 
-/** Qualified class -> its bases resolved to qualified names (through imports and re-exports), computed once. */
+/** The bases of one class, resolved to qualified names (through imports and re-exports). */
+export function resolveClassBases(project: ProjectModel, module: ModuleInfo, fact: ClassFact, classes: Map<string, ClassRef>): string[] {
+  return fact.bases.map((base) => followReexport(project, qualify(module, base), classes));
+}
+
+/** Thrown when a class model seeded from an earlier run cannot answer exactly (inheritance cycles). */
+export class IncompleteClassModel extends Error {}
+
+const seededProjects = new WeakSet<ProjectModel>();
+
+/** The class index of a seeded model: answers which classes exist (their facts are not loaded). */
+class SeededClassIndex extends Map<string, ClassRef> {
+  constructor(private readonly bases: Map<string, string[]>) {
+    super();
+  }
+
+  override has(qualified: string): boolean {
+    return this.bases.has(qualified);
+  }
+
+  override get(qualified: string): ClassRef | undefined {
+    return this.bases.has(qualified) ? ({ qualified } as ClassRef) : undefined;
+  }
+
+  override get size(): number {
+    return this.bases.size;
+  }
+}
+
+/**
+ * Installs a class model computed by an earlier run (every class's qualified name and resolved
+ * bases, in project order), for a project that holds only some of its modules.
+ */
+export function seedClassModel(project: ProjectModel, bases: Map<string, string[]>): void {
+  classIndexCache.set(project, new SeededClassIndex(bases));
+  resolvedBasesCache.set(project, bases);
+  seededProjects.add(project);
+}
+
 export function resolvedBases(project: ProjectModel): Map<string, string[]> {
   const cached = resolvedBasesCache.get(project);
   if (cached) return cached;
   const classes = classIndex(project);
   const bases = new Map<string, string[]>();
   for (const ref of classes.values()) {
-    bases.set(ref.qualified, ref.fact.bases.map((base) => followReexport(project, qualify(ref.module, base), classes)));
+    bases.set(ref.qualified, resolveClassBases(project, ref.module, ref.fact, classes));
   }
   resolvedBasesCache.set(project, bases);
   return bases;
@@ -140,11 +184,34 @@ export function rootBases(project: ProjectModel): Map<string, string[]> {
   return roots;
 }
 
+const lazyRootsCache = new WeakMap<ProjectModel, Map<string, string[] | null>>();
+
+/** The roots of one class of a seeded model, computed on demand: the same as `rootBases` when no cycle is reachable. */
+function rootsOf(project: ProjectModel, qualified: string): string[] {
+  const bases = resolvedBases(project);
+  if (!bases.has(qualified)) return [];
+  let roots = lazyRootsCache.get(project);
+  if (!roots) lazyRootsCache.set(project, (roots = new Map()));
+  const known = roots.get(qualified);
+  if (known === null) throw new IncompleteClassModel(`inheritance cycle through ${qualified}`);
+  if (known) return known;
+  roots.set(qualified, null);
+  const found = new Set<string>();
+  for (const base of bases.get(qualified) ?? []) {
+    if (bases.has(base)) for (const root of rootsOf(project, base)) found.add(root);
+    else found.add(base);
+  }
+  const list = [...found];
+  roots.set(qualified, list);
+  return list;
+}
+
 /**
  * Qualified names of the project's classes that derive, directly or through other project
  * classes, from a base accepted by `isRootBase` (e.g. anything from sqlalchemy).
  */
-export function classesDerivedFrom(project: ProjectModel, isRootBase: (qualified: string) => boolean): Set<string> {
+export function classesDerivedFrom(project: ProjectModel, isRootBase: (qualified: string) => boolean): { has(qualified: string): boolean } {
+  if (seededProjects.has(project)) return { has: (qualified) => rootsOf(project, qualified).some(isRootBase) };
   const derived = new Set<string>();
   for (const [qualified, roots] of rootBases(project)) if (roots.some(isRootBase)) derived.add(qualified);
   return derived;

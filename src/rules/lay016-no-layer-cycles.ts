@@ -27,7 +27,7 @@ export function layerEdges(project: ProjectModel): LayerEdge[] {
 }
 
 /** Strongly connected groups of two or more layers (Tarjan), each sorted. */
-export function layerCycles(edges: LayerEdge[]): string[][] {
+export function layerCycles(edges: { from: string; to: string }[]): string[][] {
   const next = new Map<string, string[]>();
   for (const edge of edges) next.set(edge.from, [...(next.get(edge.from) ?? []), edge.to]);
   const index = new Map<string, number>();
@@ -69,18 +69,22 @@ export const lay016: Rule = {
   hint: 'Remove the import against the layer order, or move the shared piece down into models, errors or a Protocol in domain/.',
   defaultSeverity: 'error',
   check(project) {
-    const findings: RawFinding[] = [];
-    const edges = layerEdges(project);
-    for (const group of layerCycles(edges)) {
-      const members = new Set(group);
-      for (const edge of edges) {
-        if (!members.has(edge.from) || !members.has(edge.to)) continue;
-        const finding = importFinding(edge.first.module, edge.first.imp, `${edge.from} layer`);
-        finding.message += `; layers ${group.join(', ')} import each other`;
-        finding.key = `${edge.from} -> ${edge.to}`;
-        findings.push(finding);
-      }
-    }
-    return findings;
+    return cycleFindings(layerEdges(project), (edge) => importFinding(edge.first.module, edge.first.imp, `${edge.from} layer`));
   },
 };
+
+/** LAY016 findings for layer edges; `first` gives the finding of the first import behind an edge. */
+export function cycleFindings<E extends { from: string; to: string }>(edges: E[], first: (edge: E) => RawFinding): RawFinding[] {
+  const findings: RawFinding[] = [];
+  for (const group of layerCycles(edges)) {
+    const members = new Set(group);
+    for (const edge of edges) {
+      if (!members.has(edge.from) || !members.has(edge.to)) continue;
+      const finding = { ...first(edge) };
+      finding.message += `; layers ${group.join(', ')} import each other`;
+      finding.key = `${edge.from} -> ${edge.to}`;
+      findings.push(finding);
+    }
+  }
+  return findings;
+}

@@ -71,6 +71,8 @@ export interface ProjectModel {
   byName: Map<string, ModuleInfo>;
   /** Module names of the project, including namespace packages (folders without __init__.py). */
   moduleNames: Set<string>;
+  /** When set, collects the modules whose imports were followed to find a re-exported class. */
+  reexportOwners?: Set<string>;
 }
 
 export interface Rule {
