@@ -60,13 +60,12 @@ export function checkProject(projectRoot: string, options: CheckOptions): CheckR
   const config = loadConfig(projectRoot, RULE_IDS);
   const found = findProjectFiles(projectRoot, config);
   const pyproject = readFileSync(path.join(projectRoot, 'pyproject.toml'), 'utf-8');
-  const signature = createHash('sha1')
-    .update(`${layeredVersion()}\u0000${FACTS_VERSION}\u0000${pyproject}\u0000${filesSignature(found)}`)
-    .digest('hex');
+  const digests = filesSignature(found);
+  const signature = createHash('sha1').update(`${layeredVersion()}\u0000${FACTS_VERSION}\u0000${pyproject}\u0000${digests.stats}`).digest('hex');
   const results = ResultCache.open<ProjectFindings>(options.cacheDirectory, projectRoot);
   let checked = results.read(signature);
   if (checked === undefined) {
-    const base = options.cacheDirectory === null ? '' : stateBase(pyproject, config, found);
+    const base = options.cacheDirectory === null ? '' : stateBase(pyproject, config, found, digests.paths);
     checked =
       (options.cacheDirectory === null ? undefined : incrementalFindings(projectRoot, config, found, options.cacheDirectory, base, assemblyFor(config))) ??
       findingsOf(projectRoot, config, found, options.cacheDirectory, base);

@@ -103,19 +103,10 @@ function stateFile(directory: string, projectRoot: string): string {
 }
 
 /** Everything the state depends on besides the files' contents. */
-export function stateBase(pyproject: string, config: LayeredConfig, found: ProjectFiles): string {
-  const hash = createHash('sha1').update(`${STATE_FORMAT}\u0000${layeredVersion()}\u0000${pyproject}\u0000${JSON.stringify(config)}\u0000`);
+export function stateBase(pyproject: string, config: LayeredConfig, found: ProjectFiles, pathsDigest: string): string {
+  const hash = createHash('sha1').update(`${STATE_FORMAT}\u0000${layeredVersion()}\u0000${pyproject}\u0000${JSON.stringify(config)}\u0000${pathsDigest}\u0000`);
   for (const note of found.notes) hash.update(`${note}\n`);
-  hash.update('\u0000');
-  let chunk = '';
-  for (const file of found.files) {
-    chunk += `${file.relative}\n`;
-    if (chunk.length > 65536) {
-      hash.update(chunk);
-      chunk = '';
-    }
-  }
-  return hash.update(chunk).digest('hex');
+  return hash.digest('hex');
 }
 
 function layerEdgesOf(module: ModuleInfo): [string, number][] | undefined {
