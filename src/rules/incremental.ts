@@ -326,10 +326,15 @@ class StoredState {
     const start = this.bin.readDoubleLE(index * ENTRY_BYTES + 24);
     const end = this.bin.readDoubleLE((index + 1) * ENTRY_BYTES + (index + 1 === this.count ? 0 : 24));
     if (end === start) return {};
-    this.descriptor ??= openSync(`${this.file}.${this.header.generation}.records`, 'r');
-    const bytes = Buffer.allocUnsafe(end - start);
-    readSync(this.descriptor, bytes, 0, bytes.length, start);
-    return JSON.parse(bytes.toString('utf-8')) as FileRecord;
+    try {
+      this.descriptor ??= openSync(`${this.file}.${this.header.generation}.records`, 'r');
+      const bytes = Buffer.allocUnsafe(end - start);
+      readSync(this.descriptor, bytes, 0, bytes.length, start);
+      return JSON.parse(bytes.toString('utf-8')) as FileRecord;
+    } catch {
+      // Replaced by a concurrent full run, or damaged: answer with a full check.
+      throw new NeedFullCheck('state records unreadable');
+    }
   }
 
   set(index: number, mtime: number, size: number, hash: string, record: FileRecord): void {
@@ -342,12 +347,20 @@ class StoredState {
   }
 
   classModel(): Map<string, string[]> {
-    return new TextClassModel(`\n${readFileSync(`${this.file}.${this.header.generation}.classes`, 'utf-8')}\n`);
+    return new TextClassModel(`\n${this.text('classes')}\n`);
   }
 
   /** Module name of each file ('' when it is not a module). */
   moduleNames(): string[] {
-    return readFileSync(`${this.file}.${this.header.generation}.modules`, 'utf-8').split('\n');
+    return this.text('modules').split('\n');
+  }
+
+  private text(suffix: string): string {
+    try {
+      return readFileSync(`${this.file}.${this.header.generation}.${suffix}`, 'utf-8');
+    } catch {
+      throw new NeedFullCheck(`state ${suffix} unreadable`);
+    }
   }
 
   close(): void {
