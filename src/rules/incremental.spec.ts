@@ -113,12 +113,12 @@ describe('incremental check on a generated codebase', () => {
     ];
     let incremental = 0;
     checkProject(root, { cacheDirectory });
-    for (let step = 0; step < 60; step++) {
+    for (let step = 0; step < 80; step++) {
       const changes = 1 + random(3);
       for (let i = 0; i < changes; i++) {
         const relative = written[random(written.length)];
         const file = path.join(root, relative);
-        const kind = random(edits.length + 2);
+        const kind = random(edits.length + 5);
         writeFileSync(file, kind >= edits.length ? (originals.get(relative) as string) : edits[kind](readFileSync(file, 'utf-8')));
       }
       const before = incrementalRuns.count;
