@@ -102,6 +102,7 @@ describe('scanImports', () => {
   it('reports lexical errors with their position instead of throwing', () => {
     expect(tokenizePython('x = "open\ny = 1\n').error).toMatchObject({ line: 1, message: 'unterminated string literal' });
     expect(tokenizePython('f(1, 2\n').error?.message).toBe("'(' was never closed");
+    expect(tokenizePython('x = 1\ndef f(:\n    pass\n').error).toMatchObject({ line: 2, col: 5, message: "'(' was never closed" });
     expect(tokenizePython('x = 1)\n').error?.message).toBe("unmatched ')'");
     expect(tokenizePython('if x:\n        a\n    b\n').error?.message).toBe('unindent does not match any outer indentation level');
     expect(tokenizePython('').error).toBeUndefined();

@@ -90,6 +90,8 @@ export function tokenizePython(source: string): LexResult {
   let indent = 0;
   let atLineStart = true;
   const brackets: string[] = [];
+  // Where each open bracket stands, so an unclosed one is reported where it was opened.
+  const bracketPositions: Array<[number, number]> = [];
   const indents: number[] = [0];
 
   const fail = (message: string, errorLine: number, col: number): void => {
@@ -284,12 +286,18 @@ export function tokenizePython(source: string): LexResult {
     if (THREE_CHAR_OPS.has(three)) op = three;
     else if (TWO_CHAR_OPS.has(two)) op = two;
     else op = source[pos];
-    if (op === '(' || op === '[' || op === '{') brackets.push(op);
-    else if (op === ')' || op === ']' || op === '}') {
+    if (op === '(' || op === '[' || op === '{') {
+      brackets.push(op);
+      bracketPositions.push([tokenLine, tokenCol]);
+    } else if (op === ')' || op === ']' || op === '}') {
       const open = brackets.pop();
+      const openedAt = bracketPositions.pop();
       if (open !== CLOSERS[op]) {
         fail(open ? `closing parenthesis '${op}' does not match opening parenthesis '${open}'` : `unmatched '${op}'`, tokenLine, tokenCol);
-        if (open) brackets.push(open);
+        if (open && openedAt) {
+          brackets.push(open);
+          bracketPositions.push(openedAt);
+        }
       }
     } else if (op === '$' || op === '?' || op === '`') {
       fail(`invalid character '${op}'`, tokenLine, tokenCol);
@@ -297,7 +305,10 @@ export function tokenizePython(source: string): LexResult {
     tokens.push({ kind: TokenKind.Op, value: op, line: tokenLine, col: tokenCol });
     pos += op.length;
   }
-  if (brackets.length > 0) fail(`'${brackets[brackets.length - 1]}' was never closed`, line, 0);
+  if (brackets.length > 0) {
+    const [openLine, openCol] = bracketPositions[bracketPositions.length - 1];
+    fail(`'${brackets[brackets.length - 1]}' was never closed`, openLine, openCol);
+  }
   endLogicalLine();
   return error ? { lines, comments, error } : { lines, comments };
 }
