@@ -98,7 +98,7 @@ export interface FileFacts {
 }
 
 /** Bump when the shape or meaning of facts changes: cached facts of older versions are discarded. */
-export const FACTS_VERSION = 3;
+export const FACTS_VERSION = 4;
 
 /** Qualified names (and their attributes) that some rule reports when code uses them. */
 export const WATCHED_NAMES = [
