@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 // Times check-layers on synthetic layered codebases: cold (no facts cache), warm (nothing changed)
-// and warm with one file changed, with peak memory. Build first: `node scripts/build.mjs`.
+// and warm with one file changed, with peak memory; then the same warm runs answered by the check
+// server (`--daemon`). Build first: `node scripts/build.mjs`.
 // usage: node bench/run.mjs [--sizes 4000,65000] [--runs 3] [--dir /tmp/layered-bench]
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,26 +22,66 @@ if (!existsSync(cli)) {
 }
 const runs = Number(values.runs);
 
-function checkOnce(root, cacheDir) {
+function checkOnce(root, cacheDir, daemon = false) {
   const started = performance.now();
-  const child = spawnSync(process.execPath, [join(here, 'measure-child.cjs'), cli, root, '--format', 'json', '--cache-dir', cacheDir], { encoding: 'utf-8', maxBuffer: 256 * 1024 * 1024 });
+  const args = [join(here, 'measure-child.cjs'), cli, root, '--format', 'json', '--cache-dir', cacheDir, ...(daemon ? ['--daemon'] : [])];
+  const env = { ...process.env, LAYERED_DAEMON: daemon ? '1' : '0' };
+  const child = spawnSync(process.execPath, args, { encoding: 'utf-8', maxBuffer: 256 * 1024 * 1024, env });
   const ms = performance.now() - started;
   const marker = /__BENCH__ (.*)/.exec(child.stderr ?? '');
   if (!marker) throw new Error(`check-layers failed on ${root}:\n${child.stderr}`);
   const { code, maxRssKb } = JSON.parse(marker[1]);
   const findings = JSON.parse(child.stdout).findings.length;
-  return { ms, rssMb: maxRssKb / 1024, code, findings };
+  return { ms, rssMb: maxRssKb / 1024, code, findings, stdout: child.stdout };
 }
 
 const median = (numbers) => [...numbers].sort((a, b) => a - b)[Math.floor(numbers.length / 2)];
 
-function measure(label, root, cacheDir, prepare) {
+function measure(label, root, cacheDir, prepare, daemon = false) {
   const samples = [];
   for (let i = 0; i < runs; i++) {
     prepare?.(i);
-    samples.push(checkOnce(root, cacheDir));
+    samples.push(checkOnce(root, cacheDir, daemon));
   }
-  return { label, ms: median(samples.map((s) => s.ms)), rssMb: Math.max(...samples.map((s) => s.rssMb)), findings: samples[0].findings };
+  return { label, ms: median(samples.map((s) => s.ms)), rssMb: Math.max(...samples.map((s) => s.rssMb)), findings: samples[0].findings, last: samples.at(-1) };
+}
+
+const requireDist = createRequire(cli);
+const { socketPathFor } = requireDist('./server/protocol.js');
+
+/** Starts the project's check server (as `--daemon` does) and waits until it answers. */
+async function startDaemon(root, cacheDir) {
+  checkOnce(root, cacheDir, true);
+  const socket = socketPathFor(root, cacheDir);
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    const up = await new Promise((resolve) => {
+      const probe = connect(socket);
+      probe.once('connect', () => {
+        probe.destroy();
+        resolve(true);
+      });
+      probe.once('error', () => resolve(false));
+    });
+    if (up) return serverRssMb(root);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`the check server for ${root} did not start`);
+}
+
+/** Peak memory of the check server process of `root` (from /proc). */
+function serverRssMb(root) {
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const command = readFileSync(`/proc/${pid}/cmdline`, 'utf-8').split('\0');
+      if (!command.some((part) => part.endsWith('server.js')) || !command.includes(root)) continue;
+      const peak = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf-8'));
+      return peak ? Number(peak[1]) / 1024 : Number.NaN;
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return Number.NaN;
 }
 
 function corpus(size) {
@@ -78,7 +121,15 @@ for (const size of values.sizes.split(',').map(Number)) {
   const warm = measure('warm, nothing changed', root, cacheDir);
   const oneChanged = measure('warm, one file changed', root, cacheDir, (i) => writeFileSync(changed, `${original}\n# edit ${i}\nfrom sqlalchemy import text\n`));
   writeFileSync(changed, original);
-  for (const row of [cold, warm, oneChanged]) rows.push({ files: size, ...row, ofCold: row.ms / cold.ms });
+  await startDaemon(root, cacheDir);
+  const daemonWarm = measure('daemon, nothing changed', root, cacheDir, undefined, true);
+  const daemonChanged = measure('daemon, one file changed', root, cacheDir, (i) => writeFileSync(changed, `${original}\n# daemon edit ${i}\nfrom sqlalchemy import text\n`), true);
+  const fresh = checkOnce(root, cacheDir);
+  const serverPeak = serverRssMb(root);
+  spawnSync(process.execPath, [cli, root, '--cache-dir', cacheDir, '--stop-daemon'], { encoding: 'utf-8' });
+  writeFileSync(changed, original);
+  console.log(`${size} files: the check server's answers ${daemonChanged.last.stdout === fresh.stdout ? 'match' : 'DIFFER FROM'} a fresh process's; server peak RSS ${serverPeak.toFixed(0)} MB`);
+  for (const row of [cold, warm, oneChanged, daemonWarm, daemonChanged]) rows.push({ files: size, ...row, ofCold: row.ms / cold.ms });
   console.log(importLinter(root));
 }
 

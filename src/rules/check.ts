@@ -44,6 +44,8 @@ export interface CheckOptions {
   /** Baseline file (relative to the project or absolute); defaults to the configured one. */
   baseline?: string;
   updateBaseline?: boolean;
+  /** The project's files as a watcher knows them; by default they are listed and stat'ed now. */
+  files?: (config: LayeredConfig) => ProjectFiles;
 }
 
 // Code-unit order, not localeCompare: reports must sort the same on every machine.
@@ -58,7 +60,7 @@ export function compareFindings(a: Finding, b: Finding): number {
 /** Loads config, checks the project at `projectRoot` and applies ignores and the baseline. Throws ConfigError. */
 export function checkProject(projectRoot: string, options: CheckOptions): CheckResult {
   const config = loadConfig(projectRoot, RULE_IDS);
-  const found = findProjectFiles(projectRoot, config);
+  const found = options.files ? options.files(config) : findProjectFiles(projectRoot, config);
   const pyproject = readFileSync(path.join(projectRoot, 'pyproject.toml'), 'utf-8');
   const digests = filesSignature(found);
   const signature = createHash('sha1').update(`${layeredVersion()}\u0000${FACTS_VERSION}\u0000${pyproject}\u0000${digests.stats}`).digest('hex');

@@ -38,12 +38,18 @@ export interface LoadedProject {
   hashes?: string[];
 }
 
-interface DiscoveredFile {
+export interface DiscoveredFile {
   relative: string;
   absolute: string;
 }
 
-export function discoverPythonFiles(root: string, exclude: RegExp[], notes: string[]): DiscoveredFile[] {
+/** A folder the discovery listed, by the path it was reached through. */
+export interface ListedFolder {
+  relative: string;
+  absolute: string;
+}
+
+export function discoverPythonFiles(root: string, exclude: RegExp[], notes: string[], folders: ListedFolder[] = []): DiscoveredFile[] {
   const files: DiscoveredFile[] = [];
   const visited = new Set<string>();
   // `real` is the folder's real path when known without asking the file system (no link on the way).
@@ -67,6 +73,7 @@ export function discoverPythonFiles(root: string, exclude: RegExp[], notes: stri
       notes.push(`${relative || '.'}: skipped, cannot list the folder (${(error as NodeJS.ErrnoException).code ?? 'error'}).`);
       return;
     }
+    folders.push({ relative, absolute: directory });
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const prefix = relative ? `${relative}/` : '';
     for (const entry of entries) {
@@ -111,12 +118,20 @@ export interface ProjectFiles {
   files: DiscoveredFile[];
   stats: StatOutcome[];
   notes: string[];
+  /** Every folder listed on the way (the check server watches them). */
+  folders: ListedFolder[];
 }
 
 export function findProjectFiles(root: string, config: LayeredConfig): ProjectFiles {
   const notes: string[] = [];
-  const files = discoverPythonFiles(root, config.exclude.map(pathGlobToRegExp), notes);
-  return { files, stats: statFiles(files), notes };
+  const folders: ListedFolder[] = [];
+  const files = discoverPythonFiles(root, config.exclude.map(pathGlobToRegExp), notes, folders);
+  return { files, stats: statFiles(files), notes, folders };
+}
+
+/** Whether a project-relative path is skipped by discovery (a tool folder or an excluded path). */
+export function skippedByDiscovery(relative: string, exclude: RegExp[]): boolean {
+  return relative.split('/').some((part) => SKIPPED_DIRECTORIES.has(part)) || excluded(exclude, relative);
 }
 
 /** From this many files on, a worker thread stats part of them. */
@@ -173,7 +188,7 @@ export function filesSignature(found: ProjectFiles): { paths: string; stats: str
   return { paths, stats: hash.digest('hex') };
 }
 
-function statFile(file: DiscoveredFile): StatOutcome {
+export function statFile(file: DiscoveredFile): StatOutcome {
   try {
     const stat = statSync(file.absolute, { throwIfNoEntry: false });
     if (stat === undefined) return { problem: 'cannot be read (ENOENT)' };

@@ -1,15 +1,20 @@
 #!/usr/bin/env node
-/** `node cli.js [project] [--format pretty|json|sarif|github] [--output-file f] [--graph f] [--baseline f] [--update-baseline] [--no-cache] [--cache-dir d]` */
+/** `node cli.js [project] [--format pretty|json|sarif|github] [--output-file f] [--graph f] [--baseline f] [--update-baseline] [--no-cache] [--cache-dir d] [--daemon]` */
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { isReportFormat } from '../../reporters';
-import { EXIT_USAGE, runCheckLayers } from './run';
+import { isReportFormat, ReportFormat } from '../../reporters/formats';
+import type { RunOptions } from './run';
+
+const EXIT_USAGE = 2;
 
 const USAGE = `usage: check-layers [project-dir] [--format pretty|json|sarif|github] [--output-file FILE] [--graph FILE.mmd]
                     [--baseline FILE] [--update-baseline] [--no-cache] [--cache-dir DIR] [--no-color]
-Checks the layered architecture of the Python project in project-dir (default: .). Exit 0 clean, 1 findings, 2 usage or config error.`;
+                    [--daemon] [--stop-daemon]
+Checks the layered architecture of the Python project in project-dir (default: .). Exit 0 clean, 1 findings, 2 usage or config error.
+--daemon keeps a check server for the project running between runs (not on CI unless LAYERED_DAEMON=1);
+--stop-daemon stops it.`;
 
-export function main(argv: string[]): number {
+export async function main(argv: string[]): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -24,6 +29,8 @@ export function main(argv: string[]): number {
         'no-cache': { type: 'boolean', default: false },
         'cache-dir': { type: 'string' },
         'no-color': { type: 'boolean', default: false },
+        daemon: { type: 'boolean', default: false },
+        'stop-daemon': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -42,20 +49,41 @@ export function main(argv: string[]): number {
   }
   const projectRoot = path.resolve(positionals[0] ?? '.');
   const relative = path.relative(process.cwd(), projectRoot).split(path.sep).join('/');
-  const outcome = runCheckLayers({
+  const cacheDirectory = path.resolve(values['cache-dir'] ?? path.join(projectRoot, '.layered', 'cache'));
+  const options: RunOptions = {
     projectRoot,
-    format: values.format as 'pretty',
+    format: values.format as ReportFormat,
     outputFile: values['output-file'] && path.resolve(values['output-file']),
     graph: values.graph && path.resolve(values.graph),
     baseline: values.baseline && path.resolve(values.baseline),
     updateBaseline: values['update-baseline'],
-    cacheDirectory: values['no-cache'] ? null : path.resolve(values['cache-dir'] ?? path.join(projectRoot, '.layered', 'cache')),
+    cacheDirectory: values['no-cache'] ? null : cacheDirectory,
     color: Boolean(process.stdout.isTTY) && !values['no-color'] && !process.env.NO_COLOR,
     pathPrefix: relative === '' ? '' : `${relative}/`,
-  });
+  };
+  if (values['stop-daemon']) {
+    const { stopServer } = await import('./server/client');
+    const stopped = await stopServer(projectRoot, cacheDirectory);
+    process.stdout.write(`check-layers: ${stopped ? 'stopped the check server' : 'no check server was running'} for ${relative || '.'}\n`);
+    return 0;
+  }
+  const { daemonWanted, checkThroughServer } = await import('./server/client');
+  if (daemonWanted(values.daemon)) {
+    const answered = await checkThroughServer(options);
+    if (answered) return print(answered);
+  }
+  const { runCheckLayers } = await import('./run');
+  return print(runCheckLayers(options));
+}
+
+function print(outcome: { exitCode: number; stdout: string; stderr: string }): number {
   process.stdout.write(outcome.stdout);
   process.stderr.write(outcome.stderr);
   return outcome.exitCode;
 }
 
-if (require.main === module) process.exitCode = main(process.argv.slice(2));
+if (require.main === module) {
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

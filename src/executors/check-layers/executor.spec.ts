@@ -55,19 +55,19 @@ describe('check-layers executor', () => {
 });
 
 describe('check-layers command line', () => {
-  it('exits 0 clean, 1 on findings, 2 on bad config or usage', () => {
+  it('exits 0 clean, 1 on findings, 2 on bad config or usage', async () => {
     const clean = fixtureProject();
     const dirty = fixtureProject(path.join(FIXTURES, 'violations', 'LAY003'));
     const broken = fixtureProject();
     roots.push(clean, dirty, broken);
     require('node:fs').appendFileSync(path.join(broken, 'pyproject.toml'), 'severity = { LAY003 = "loud" }\n');
     const output = captureOutput();
-    expect(main([clean, '--no-cache'])).toBe(0);
-    expect(main([dirty, '--no-cache', '--format', 'json'])).toBe(1);
+    expect(await main([clean, '--no-cache'])).toBe(0);
+    expect(await main([dirty, '--no-cache', '--format', 'json'])).toBe(1);
     expect(JSON.parse(output.stdout().slice(output.stdout().indexOf('{'))).findings[0].rule).toBe('LAY003');
-    expect(main([broken, '--no-cache'])).toBe(2);
+    expect(await main([broken, '--no-cache'])).toBe(2);
     expect(output.stderr()).toContain('tool.layered.severity.LAY003: expected "error", "warning" or "off".');
-    expect(main([clean, '--format', 'xml'])).toBe(2);
-    expect(main([clean, '--bogus'])).toBe(2);
+    expect(await main([clean, '--format', 'xml'])).toBe(2);
+    expect(await main([clean, '--bogus'])).toBe(2);
   });
 });

@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { BaselineError } from '../../rules/baseline';
-import { checkProject, CheckResult } from '../../rules/check';
+import { CheckOptions, checkProject, CheckResult } from '../../rules/check';
 import { ConfigError } from '../../rules/config';
 import { layeredVersion } from '../../rules/cache';
 import { formatForFile, mermaidGraph, ReportContext, ReportFormat, REPORTERS } from '../../reporters';
@@ -20,6 +20,8 @@ export interface RunOptions {
   color: boolean;
   /** Prepended to project-relative paths in reports. */
   pathPrefix: string;
+  /** The project's files as the check server's watcher knows them. */
+  files?: CheckOptions['files'];
 }
 
 export interface RunOutcome {
@@ -43,7 +45,7 @@ function writeFile(file: string, text: string): void {
 export function runCheckLayers(options: RunOptions): RunOutcome {
   let result: CheckResult;
   try {
-    result = checkProject(options.projectRoot, { cacheDirectory: options.cacheDirectory, baseline: options.baseline, updateBaseline: options.updateBaseline });
+    result = checkProject(options.projectRoot, { cacheDirectory: options.cacheDirectory, baseline: options.baseline, updateBaseline: options.updateBaseline, files: options.files });
   } catch (error) {
     if (error instanceof ConfigError) return { exitCode: EXIT_USAGE, stdout: '', stderr: `check-layers: bad configuration in ${path.join(options.projectRoot, 'pyproject.toml')}: ${error.message}\n` };
     if (error instanceof BaselineError) return { exitCode: EXIT_USAGE, stdout: '', stderr: `check-layers: ${error.message}\n` };

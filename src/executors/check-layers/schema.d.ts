@@ -6,4 +6,5 @@ export interface CheckLayersExecutorSchema {
   updateBaseline?: boolean;
   cache?: boolean;
   cacheDirectory?: string;
+  daemon?: boolean;
 }
