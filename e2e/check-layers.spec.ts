@@ -1,6 +1,7 @@
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorkspace, runOrThrow, Workspace } from './support';
+import { createWorkspace, NX_ENV, run, runOrThrow, Workspace } from './support';
 
 const PKG = 'apps/api/src/api';
 const CACHE_HIT = /existing outputs match the cache|\[local cache\]|\[remote cache\]/;
@@ -118,6 +119,42 @@ describe('check-layers in a fresh Nx workspace', () => {
       const report = JSON.parse(ws.read('apps/api/.layered/architecture.json'));
       expect(report.findings.map((finding: { rule: string; path: string }) => `${finding.rule} ${finding.path}`)).toEqual(['LAY003 apps/api/src/api/domain/services/raw.py']);
     } finally {
+      await git('checkout', '-q', '--', 'apps');
+      await git('clean', '-qfd', '--', path.join('apps', 'api', 'src'));
+    }
+  });
+
+  it('answers from a check server with --daemon, exactly as a fresh run does', async () => {
+    const projectRoot = path.join(ws.root, 'apps/api');
+    const installed = path.join(ws.root, 'node_modules/layered/src/executors/check-layers');
+    const env = { ...process.env, ...NX_ENV, LAYERED_DAEMON: '1' };
+    const cli = (...args: string[]) => run(process.execPath, [path.join(installed, 'cli.js'), 'apps/api', '--format', 'json', ...args], { cwd: ws.root, env });
+    const { socketPathFor } = require(path.join(installed, 'server/protocol.js')) as { socketPathFor(root: string, cache: string): string };
+    const socket = socketPathFor(projectRoot, path.join(projectRoot, '.layered/cache'));
+    try {
+      const first = await cli('--daemon');
+      expect(first.code, first.output).toBe(0);
+      // The first run checked in-process and started the server; it listens once it has warmed up.
+      for (let waited = 0; !existsSync(socket) && waited < 300; waited++) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(existsSync(socket)).toBe(true);
+
+      ws.write(`${PKG}/domain/services/raw.py`, 'from sqlalchemy import text\n');
+      const served = await cli('--daemon');
+      const fresh = await cli('--no-cache');
+      expect(served.code).toBe(1);
+      expect(served.stdout).toBe(fresh.stdout);
+      expect(JSON.parse(served.stdout).findings.map((finding: { rule: string }) => finding.rule)).toEqual(['LAY003']);
+
+      const viaNx = await ws.nx(['run', 'api:check-layers', '--outputStyle=static', '--skip-nx-cache', '--daemon'], { env: { LAYERED_DAEMON: '1' } });
+      expect(viaNx.code).not.toBe(0);
+      expect(viaNx.output).toMatch(/apps\/api\/src\/api\/domain\/services\/raw\.py:1:1\s+error\s+LAY003\s/);
+
+      const stopped = await cli('--stop-daemon');
+      // Both the command line's second run and Nx's were answered by the server.
+      expect(stopped.stdout).toContain('stopped the check server (2 checks answered) for apps/api');
+      expect(existsSync(socket)).toBe(false);
+    } finally {
+      await cli('--stop-daemon');
       await git('checkout', '-q', '--', 'apps');
       await git('clean', '-qfd', '--', path.join('apps', 'api', 'src'));
     }

@@ -63,8 +63,9 @@ export async function main(argv: string[]): Promise<number> {
   };
   if (values['stop-daemon']) {
     const { stopServer } = await import('./server/client');
-    const stopped = await stopServer(projectRoot, cacheDirectory);
-    process.stdout.write(`check-layers: ${stopped ? 'stopped the check server' : 'no check server was running'} for ${relative || '.'}\n`);
+    const answered = await stopServer(projectRoot, cacheDirectory);
+    const what = answered === null ? 'no check server was running' : `stopped the check server (${answered} ${answered === 1 ? 'check' : 'checks'} answered)`;
+    process.stdout.write(`check-layers: ${what} for ${relative || '.'}\n`);
     return 0;
   }
   const { daemonWanted, checkThroughServer } = await import('./server/client');

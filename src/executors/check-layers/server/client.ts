@@ -61,10 +61,11 @@ export async function checkThroughServer(options: RunOptions): Promise<Pick<RunO
   return null;
 }
 
-/** Stops the project's check server; true when one was running. */
-export async function stopServer(projectRoot: string, cacheDirectory: string): Promise<boolean> {
+/** Stops the project's check server: how many checks it answered, or null when none was running. */
+export async function stopServer(projectRoot: string, cacheDirectory: string): Promise<number | null> {
   const socketPath = socketPathFor(projectRoot, cacheDirectory);
-  if (socketPath === null) return false;
+  if (socketPath === null) return null;
   const response = await ask(socketPath, { build: buildId(), projectRoot: path.resolve(projectRoot), cacheDirectory: path.resolve(cacheDirectory), stop: true });
-  return response !== null && ('stopped' in response || 'restart' in response);
+  if (response !== null && 'stopped' in response) return response.answered;
+  return response !== null && 'restart' in response ? 0 : null;
 }

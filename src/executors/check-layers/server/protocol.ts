@@ -15,7 +15,7 @@ export interface Addressed {
 
 export type Request = (Addressed & { run: RunRequest }) | (Addressed & { stop: true });
 
-export type Response = Pick<RunOutcome, 'exitCode' | 'stdout' | 'stderr'> | { restart: true } | { stopped: true } | { failed: string };
+export type Response = Pick<RunOutcome, 'exitCode' | 'stdout' | 'stderr'> | { restart: true } | { stopped: true; answered: number } | { failed: string };
 
 export const SERVER_FILE = path.join(__dirname, 'server.js');
 

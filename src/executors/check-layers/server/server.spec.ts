@@ -5,7 +5,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runCheckLayers, RunOptions } from '../run';
 import { checkThroughServer, daemonWanted, stopServer } from './client';
 import { buildId, socketPathFor } from './protocol';
+import { loadConfig } from '../../../rules/config';
+import { RULE_IDS } from '../../../rules/registry';
 import { CheckServer, startServer } from './server';
+import { WatchedFiles } from './watched-files';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -134,9 +137,9 @@ describe('check server', () => {
     const broken = await checkThroughServer(options);
     expect(broken).toEqual({ exitCode: 2, stdout: '', stderr: expect.stringContaining('tool.layered.severity.LAY003: expected "error", "warning" or "off".') });
 
-    expect(await stopServer(root, cacheDirectory)).toBe(true);
+    expect(await stopServer(root, cacheDirectory)).toBe(2);
     expect(existsSync(socketPathFor(root, cacheDirectory) as string)).toBe(false);
-    expect(await stopServer(root, cacheDirectory)).toBe(false);
+    expect(await stopServer(root, cacheDirectory)).toBeNull();
   });
 
   it('steps down for a client of another build and never answers for another project', async () => {
@@ -156,6 +159,27 @@ describe('check server', () => {
     expect(await checkThroughServer(options)).toBeNull();
     expect(existsSync(socketPath)).toBe(false);
     expect(await checkThroughServer({ ...options, cacheDirectory: null })).toBeNull();
+  });
+});
+
+describe('watched files', () => {
+  it('lists again after a burst of notifications, since the kernel may have dropped some', async () => {
+    const { root, written } = await corpus(30);
+    const files = new WatchedFiles(root, 8);
+    cleanups.push(() => files.close());
+    const config = loadConfig(root, RULE_IDS);
+    const first = files.current(config);
+    expect(files.counts.listings).toBe(2); // listed, watched, listed again
+    const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 50));
+    appendFileSync(path.join(root, written[0]), '# one\n');
+    await settle();
+    const second = files.current(config);
+    expect(files.counts).toEqual({ listings: 2, restats: 1 });
+    expect(second.files).toBe(first.files);
+    for (const relative of written.slice(0, 10)) appendFileSync(path.join(root, relative), '# burst\n');
+    await settle();
+    files.current(config);
+    expect(files.counts.listings).toBe(3);
   });
 });
 

@@ -55,6 +55,7 @@ export function startServer(projectRoot: string, cacheDirectory: string, socketP
   const files = new WatchedFiles(projectRoot);
   let idle: NodeJS.Timeout | undefined;
   let listening = false;
+  let answered = 0;
 
   const run = (request: RunRequest) => runCheckLayers({ ...request, projectRoot, cacheDirectory, files: (config) => files.current(config) });
 
@@ -72,11 +73,12 @@ export function startServer(projectRoot: string, cacheDirectory: string, socketP
     }
     if ('stop' in request) {
       stop();
-      answer(socket, { stopped: true });
+      answer(socket, { stopped: true, answered });
       return;
     }
     try {
       const outcome = run(request.run);
+      answered++;
       answer(socket, { exitCode: outcome.exitCode, stdout: outcome.stdout, stderr: outcome.stderr });
     } catch (error) {
       // The client runs the check itself, so the user sees the real error.

@@ -12,6 +12,12 @@ import { findProjectFiles, ListedFolder, ProjectFiles, skippedByDiscovery, statF
 
 /** New folders found while starting watches: list again, at most this often, before giving up on watching. */
 const MAX_SETTLE_ROUNDS = 4;
+/**
+ * The kernel drops notifications beyond its queue (fs.inotify.max_queued_events, 16,384 by
+ * default) without Node saying so. Events are read as soon as the loop is free, so a dropped
+ * one implies a full queue read since the last listing: that many events mean "list again".
+ */
+const EVENTS_BEFORE_RELISTING = 4096;
 
 export class WatchedFiles {
   private found: ProjectFiles | null = null;
@@ -26,7 +32,12 @@ export class WatchedFiles {
   /** What the watcher saved or could not save, for tests and the benchmark. */
   readonly counts = { listings: 0, restats: 0 };
 
-  constructor(private readonly root: string) {}
+  private events = 0;
+
+  constructor(
+    private readonly root: string,
+    private readonly eventsBeforeRelisting = EVENTS_BEFORE_RELISTING,
+  ) {}
 
   /** The files as they are on disk now (given that pending notifications have been delivered). */
   current(config: LayeredConfig): ProjectFiles {
@@ -58,6 +69,7 @@ export class WatchedFiles {
   private list(config: LayeredConfig): void {
     for (let round = 0; round < MAX_SETTLE_ROUNDS; round++) {
       this.stale = false;
+      this.events = 0;
       this.changed.clear();
       const found = findProjectFiles(this.root, config);
       this.counts.listings++;
@@ -101,7 +113,7 @@ export class WatchedFiles {
 
   private onEvent(folder: ListedFolder, event: string, name: string | Buffer | null): void {
     if (this.stale) return;
-    if (name === null) {
+    if (name === null || ++this.events >= this.eventsBeforeRelisting) {
       this.stale = true;
       return;
     }
