@@ -6,7 +6,7 @@
  *
  * usage: node server.js <projectRoot> <cacheDirectory> <socketPath> <buildId>
  */
-import { unlinkSync } from 'node:fs';
+import { appendFileSync, unlinkSync } from 'node:fs';
 import { connect, createServer, Server, Socket } from 'node:net';
 import * as path from 'node:path';
 import { runCheckLayers } from '../run';
@@ -143,6 +143,14 @@ export function startServer(projectRoot: string, cacheDirectory: string, socketP
 
 if (require.main === module) {
   const [projectRoot, cacheDirectory, socketPath, build] = process.argv.slice(2);
+  // Its output goes nowhere: a crash is written next to the cache, and the next run starts a new server.
+  process.on('uncaughtException', (error) => {
+    try {
+      appendFileSync(path.join(cacheDirectory, 'check-server.log'), `${new Date().toISOString()} ${error.stack ?? String(error)}\n`);
+    } finally {
+      process.exit(70);
+    }
+  });
   const checkServer = startServer(path.resolve(projectRoot), path.resolve(cacheDirectory), socketPath, build);
   void checkServer.ready.then((listening) => {
     if (!listening) process.exit(0);
