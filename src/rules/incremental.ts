@@ -347,12 +347,27 @@ class StoredState {
   }
 
   classModel(): Map<string, string[]> {
-    return new TextClassModel(`\n${this.text('classes')}\n`);
+    const parsed = this.parsed();
+    parsed.classes ??= new TextClassModel(`\n${this.text('classes')}\n`);
+    return parsed.classes;
   }
 
-  /** Module name of each file ('' when it is not a module). */
-  moduleNames(): string[] {
-    return this.text('modules').split('\n');
+  /** Module name of each file ('' when it is not a module), and their index. */
+  modules(): NonNullable<ParsedGeneration['modules']> {
+    const parsed = this.parsed();
+    if (!parsed.modules) {
+      const names = this.text('modules').split('\n');
+      parsed.modules = { names, ...moduleIndexOf(names) };
+    }
+    return parsed.modules;
+  }
+
+  // A generation's files are written once and never changed: what was parsed from them serves
+  // later checks in the same process too (the check server's).
+  private parsed(): ParsedGeneration {
+    const key = `${this.file}.${this.header.generation}`;
+    if (lastGeneration?.key !== key) lastGeneration = { key };
+    return lastGeneration;
   }
 
   private text(suffix: string): string {
@@ -368,6 +383,14 @@ class StoredState {
     this.descriptor = null;
   }
 }
+
+interface ParsedGeneration {
+  key: string;
+  classes?: TextClassModel;
+  modules?: { names: string[]; index: ModuleIndex; modules: Set<string> };
+}
+
+let lastGeneration: ParsedGeneration | null = null;
 
 /** The class model as stored (a class a line: qualified name, then its bases), looked up without parsing it all. */
 class TextClassModel extends Map<string, string[]> {
@@ -503,9 +526,8 @@ function incrementalRun(projectRoot: string, config: LayeredConfig, found: Proje
   const global = state.global;
   const scanned = scanFiles(changed.map((index) => found.files[index].absolute));
   const locator = new LayerLocator(config.layers, config.package);
-  const names = state.moduleNames();
+  const { names, index, modules: moduleNames } = state.modules();
   if (names.length !== state.count) throw new NeedFullCheck('module names');
-  const { index, modules: moduleNames } = moduleIndexOf(names);
 
   // New records of the changed files; modules among them are loaded in full.
   const fresh = new Map<number, FileRecord>();
