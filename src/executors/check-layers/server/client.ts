@@ -23,17 +23,23 @@ function ask(socketPath: string, request: Request): Promise<Response | null> {
     let text = '';
     socket.setEncoding('utf-8');
     socket.once('connect', () => socket.write(`${JSON.stringify(request)}\n`));
-    socket.on('data', (chunk: string) => {
-      text += chunk;
-    });
-    socket.once('error', () => resolve(null));
-    socket.once('close', () => {
+    const settle = (): void => {
       try {
         resolve(JSON.parse(text) as Response);
       } catch {
         resolve(null);
       }
+    };
+    socket.on('data', (chunk: string) => {
+      text += chunk;
+      // The answer is one line: no need to wait for the connection to close.
+      if (text.endsWith('\n')) {
+        settle();
+        socket.destroy();
+      }
     });
+    socket.once('error', () => resolve(null));
+    socket.once('close', settle);
   });
 }
 

@@ -34,8 +34,7 @@ export function socketPathFor(projectRoot: string, cacheDirectory: string): stri
   const uid = process.getuid?.() ?? 0;
   const folder = path.join(tmpdir(), `layered-${uid}`);
   try {
-    mkdirSync(folder, { mode: 0o700, recursive: true });
-    const stat = lstatSync(folder);
+    const stat = lstatSync(folder, { throwIfNoEntry: false }) ?? (mkdirSync(folder, { mode: 0o700, recursive: true }), lstatSync(folder));
     if (!stat.isDirectory() || stat.uid !== uid || (stat.mode & 0o077) !== 0) return null;
   } catch {
     return null;
