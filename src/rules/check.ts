@@ -46,6 +46,8 @@ export interface CheckOptions {
   updateBaseline?: boolean;
   /** The project's files as a watcher knows them; by default they are listed and stat'ed now. */
   files?: (config: LayeredConfig) => ProjectFiles;
+  /** Check in full and rewrite the incremental state, whatever the caches hold (the check server does this while idle). */
+  rewriteState?: boolean;
 }
 
 // Code-unit order, not localeCompare: reports must sort the same on every machine.
@@ -65,11 +67,11 @@ export function checkProject(projectRoot: string, options: CheckOptions): CheckR
   const digests = filesSignature(found);
   const signature = createHash('sha1').update(`${layeredVersion()}\u0000${FACTS_VERSION}\u0000${pyproject}\u0000${digests.stats}`).digest('hex');
   const results = ResultCache.open<ProjectFindings>(options.cacheDirectory, projectRoot);
-  let checked = results.read(signature);
+  let checked = options.rewriteState ? undefined : results.read(signature);
   if (checked === undefined) {
     const base = options.cacheDirectory === null ? '' : stateBase(pyproject, config, found, digests.paths);
     checked =
-      (options.cacheDirectory === null ? undefined : incrementalFindings(projectRoot, config, found, options.cacheDirectory, base, assemblyFor(config))) ??
+      (options.cacheDirectory === null || options.rewriteState ? undefined : incrementalFindings(projectRoot, config, found, options.cacheDirectory, base, assemblyFor(config))) ??
       findingsOf(projectRoot, config, found, options.cacheDirectory, base);
     results.write(signature, checked);
   } else {

@@ -25,7 +25,7 @@ const STATE_FORMAT = `state-1-facts-${FACTS_VERSION}`;
 /** More changed files than this: a full check (with its parallel scan) is as quick. */
 const MAX_CHANGED = 256;
 /** Delta lines after which the next full check rewrites the state. */
-const MAX_DELTAS = 200;
+export const MAX_DELTAS = 200;
 
 /** What one file contributes to the result. Absent keys are empty. */
 export interface FileRecord {
@@ -75,8 +75,8 @@ interface GlobalState {
   modules: number;
 }
 
-/** How many checks were answered incrementally in this process (for tests). */
-export const incrementalRuns = { count: 0 };
+/** How many checks were answered incrementally in this process, and the state journal's length after the last one. */
+export const incrementalRuns = { count: 0, deltas: 0 };
 
 /** Thrown when an incremental run cannot answer exactly: the caller runs a full check. */
 class NeedFullCheck extends Error {}
@@ -472,6 +472,7 @@ export function incrementalFindings(projectRoot: string, config: LayeredConfig, 
   try {
     const result = incrementalRun(projectRoot, config, found, state, changed, assembly, file);
     incrementalRuns.count++;
+    incrementalRuns.deltas = state.deltas + (changed.length > 0 ? 1 : 0);
     return result;
   } catch (error) {
     if (error instanceof NeedFullCheck || error instanceof IncompleteClassModel) return undefined;

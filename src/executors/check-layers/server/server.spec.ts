@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -112,6 +112,24 @@ describe('check server', () => {
     // Content edits were answered from notifications: no folder listing for them.
     expect(server.files.counts.listings - listingsBefore).toBeLessThan(2 * 15);
     expect(server.files.counts.restats).toBeGreaterThanOrEqual(contentSteps);
+  });
+
+  it('rewrites a long state journal between requests, and still answers exactly', async () => {
+    const { root, written } = await corpus(40);
+    const cacheDirectory = temporary('layered-server-cache-');
+    const server = await serve(root, cacheDirectory);
+    const options: RunOptions = { projectRoot: root, cacheDirectory, format: 'json', color: false, pathPrefix: '' };
+    for (let step = 0; step < 170; step++) {
+      appendFileSync(path.join(root, written[step % written.length]), step % 7 === 0 ? 'from sqlalchemy import text\n' : `# edit ${step}\n`);
+      expect(await checkThroughServer(options), `step ${step}`).not.toBeNull();
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(server.stateRewrites()).toBe(1);
+    const journal = readdirSync(cacheDirectory).find((name) => name.endsWith('.state.journal'));
+    const lines = journal ? readFileSync(path.join(cacheDirectory, journal), 'utf-8').split('\n').length - 1 : 0;
+    expect(lines).toBeLessThan(50);
+    const fresh = runCheckLayers({ ...options, cacheDirectory: null });
+    expect(await checkThroughServer(options)).toEqual({ exitCode: fresh.exitCode, stdout: fresh.stdout, stderr: fresh.stderr });
   });
 
   it('writes report files, reports bad configuration, and stops on request', async () => {

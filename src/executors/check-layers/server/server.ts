@@ -9,10 +9,14 @@
 import { appendFileSync, unlinkSync } from 'node:fs';
 import { connect, createServer, Server, Socket } from 'node:net';
 import * as path from 'node:path';
+import { checkProject } from '../../../rules/check';
+import { incrementalRuns, MAX_DELTAS } from '../../../rules/incremental';
 import { runCheckLayers } from '../run';
 import type { Request, Response, RunRequest } from './protocol';
 import { WatchedFiles } from './watched-files';
 
+/** Journal length at which the server rewrites the incremental state between requests. */
+const REWRITE_STATE_AT = Math.floor(MAX_DELTAS * 0.75);
 /** Idle time after which the server exits; LAYERED_DAEMON_IDLE_SECONDS overrides it. */
 const IDLE_MS = Number(process.env.LAYERED_DAEMON_IDLE_SECONDS ?? 3 * 60 * 60) * 1000;
 
@@ -46,6 +50,8 @@ function readRequest(socket: Socket, handle: (request: Request, socket: Socket) 
 export interface CheckServer {
   server: Server;
   files: WatchedFiles;
+  /** How often the state was rewritten between requests. */
+  stateRewrites(): number;
   /** Resolves once the server listens (false: another live server owns the socket). */
   ready: Promise<boolean>;
   stop(): void;
@@ -84,7 +90,21 @@ export function startServer(projectRoot: string, cacheDirectory: string, socketP
       // The client runs the check itself, so the user sees the real error.
       answer(socket, { failed: (error as Error).stack ?? String(error) });
     }
+    if (incrementalRuns.deltas >= REWRITE_STATE_AT) setImmediate(rewriteState);
   };
+
+  // A long state journal makes some check run in full; the server does that between requests instead.
+  const rewriteState = (): void => {
+    if (incrementalRuns.deltas < REWRITE_STATE_AT) return;
+    incrementalRuns.deltas = 0;
+    try {
+      checkProject(projectRoot, { cacheDirectory, files: (config) => files.current(config), rewriteState: true });
+      stateRewrites++;
+    } catch {
+      // the next request reports whatever is wrong
+    }
+  };
+  let stateRewrites = 0;
 
   const server = createServer((socket) => readRequest(socket, handle));
   const stop = (): void => {
@@ -138,7 +158,7 @@ export function startServer(projectRoot: string, cacheDirectory: string, socketP
     }
     listen(true);
   });
-  return { server, files, ready, stop };
+  return { server, files, ready, stop, stateRewrites: () => stateRewrites };
 }
 
 if (require.main === module) {
