@@ -22,6 +22,9 @@ const WORKER_STALL_MS = 120_000;
 const PYTHON_CODEC_ALIASES: Record<string, string> = { 'latin-1': 'latin1', 'iso-latin-1': 'latin1', 'l1': 'latin1', cp1252: 'windows-1252', ascii: 'utf-8', 'us-ascii': 'utf-8' };
 const CODING_COOKIE = /^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)/;
 
+/** One decoder per encoding: a decode without `stream` starts afresh each time. */
+const DECODERS = new Map<string, TextDecoder>();
+
 /** Decodes Python source as Python does: UTF-8 unless a coding cookie in the first two lines says otherwise. */
 export function decodePython(bytes: Uint8Array): { text: string } | { problem: string; line: number; col: number } {
   let encoding = 'utf-8';
@@ -37,11 +40,14 @@ export function decodePython(bytes: Uint8Array): { text: string } | { problem: s
   if (encoding === 'utf8' || encoding.startsWith('utf-8')) encoding = 'utf-8';
   // Python codec names that WHATWG labels spell differently.
   encoding = PYTHON_CODEC_ALIASES[encoding] ?? encoding;
-  let decoder: TextDecoder;
-  try {
-    decoder = new TextDecoder(encoding, { fatal: true });
-  } catch {
-    return { problem: `unknown source encoding "${encoding}" in the coding declaration`, line: 1, col: 1 };
+  let decoder = DECODERS.get(encoding);
+  if (decoder === undefined) {
+    try {
+      decoder = new TextDecoder(encoding, { fatal: true });
+    } catch {
+      return { problem: `unknown source encoding "${encoding}" in the coding declaration`, line: 1, col: 1 };
+    }
+    DECODERS.set(encoding, decoder);
   }
   try {
     return { text: decoder.decode(bytes) };
