@@ -21,6 +21,21 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
+# uv from PyPI, in its own cached virtual environment (never the system Python's site-packages).
+# Its version is pinned in scripts/uv-version; the folder's name changes with it.
+cache=${LAYERED_E2E_CACHE:-/var/cache/layered-e2e}
+uv_version=$(cat scripts/uv-version)
+uv_home="$cache/uv-$uv_version"
+if [ ! -f "$uv_home/.complete" ]; then
+  echo "setup: uv $uv_version from PyPI into $uv_home"
+  mkdir -p "$cache"
+  rm -rf "$uv_home"
+  python3 -m venv "$uv_home"
+  "$uv_home/bin/python" -m pip install --quiet --disable-pip-version-check "uv==$uv_version" \
+    || { echo "setup: could not install uv $uv_version from PyPI (is https://pypi.org reachable?)" >&2; exit 1; }
+  touch "$uv_home/.complete"
+fi
+
 stamp=node_modules/.layered-lock-hash
 want=$(sha256sum package-lock.json | cut -c1-16)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
