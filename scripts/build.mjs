@@ -1,14 +1,15 @@
 // Builds the publishable package into dist/: compiled JS, schemas, templates, the Python grammar.
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const dist = join(root, 'dist');
+// LAYERED_DIST_DIR lets concurrent runs (e2e setups, the demo) build without racing on dist/.
+const dist = process.env.LAYERED_DIST_DIR ? resolve(process.env.LAYERED_DIST_DIR) : join(root, 'dist');
 
 rmSync(dist, { recursive: true, force: true });
-execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json'), '--outDir', dist], { stdio: 'inherit' });
 
 function copyMatching(from, predicate) {
   for (const entry of readdirSync(from)) {

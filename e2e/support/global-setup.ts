@@ -32,8 +32,9 @@ export default async function setup(project: TestProject): Promise<void> {
   mkdirSync(packDir, { recursive: true });
 
   const tarball = await timed('build and npm pack the plugin', async () => {
-    await runOrThrow(process.execPath, [path.join(REPO_ROOT, 'scripts/build.mjs')], { cwd: REPO_ROOT });
-    await runOrThrow('npm', ['pack', '--pack-destination', packDir], { cwd: path.join(REPO_ROOT, 'dist') });
+    const dist = path.join(E2E_TMP, 'dist');
+    await runOrThrow(process.execPath, [path.join(REPO_ROOT, 'scripts/build.mjs')], { cwd: REPO_ROOT, env: { ...process.env, LAYERED_DIST_DIR: dist } });
+    await runOrThrow('npm', ['pack', '--pack-destination', packDir], { cwd: dist });
     const packed = readdirSync(packDir).find((file) => file.endsWith('.tgz'));
     if (!packed) throw new Error(`npm pack wrote no tarball into ${packDir}`);
     return path.join(packDir, packed);
