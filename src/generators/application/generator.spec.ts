@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { addProjectConfiguration, readNxJson, readProjectConfiguration, Tree } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -90,14 +92,30 @@ describe('application generator', () => {
       }
     });
 
-    it('configures serve, test, lint, format, typecheck and migrate targets run through uv by default', () => {
+    it('configures serve, test, lint, format, typecheck and migrate targets run by layered:python', () => {
       const project = readProjectConfiguration(tree, 'api');
-      expect(Object.keys(project.targets ?? {}).sort()).toEqual(['format', 'lint', 'migrate', 'serve', 'test', 'typecheck']);
-      expect(project.targets?.test.options.command).toBe('${LAYERED_PYTHON:-uv run python} -m pytest');
-      expect(project.targets?.serve.options.command).toContain('uvicorn api.main:create_app --factory');
+      expect(Object.keys(project.targets ?? {}).sort()).toEqual(['format', 'lint', 'migrate', 'migrate-down', 'serve', 'test', 'typecheck']);
+      for (const target of Object.values(project.targets ?? {})) expect(target.executor).toBe('layered:python');
+      expect(project.targets?.test.options).toEqual({ module: 'pytest' });
+      expect(project.targets?.serve.options).toEqual({ module: 'api', args: ['serve', '--reload'] });
+      expect(project.targets?.serve.continuous).toBe(true);
+      expect(project.targets?.migrate.options).toEqual({ module: 'alembic', args: ['upgrade', 'head'] });
+      expect(project.targets?.['migrate-down'].options).toEqual({ module: 'alembic', args: ['downgrade'] });
       expect(project.targets?.test.cache).toBe(true);
+      expect(project.targets?.test.inputs).toContainEqual({ env: 'LAYERED_PYTHON' });
+      expect(project.targets?.test.inputs).toContain('{projectRoot}/uv.lock');
       expect(project.sourceRoot).toBe('apps/api/src/api');
       expect(project.projectType).toBe('application');
+    });
+
+    it('names every target\'s executor in executors.json, with a schema', () => {
+      const executors = JSON.parse(readFileSync(path.join(__dirname, '../../../executors.json'), 'utf-8')).executors;
+      const project = readProjectConfiguration(tree, 'api');
+      for (const target of Object.values(project.targets ?? {})) {
+        const [plugin, name] = target.executor!.split(':');
+        expect(plugin).toBe('layered');
+        expect(existsSync(path.join(__dirname, '../../..', executors[name].schema))).toBe(true);
+      }
     });
 
     it('writes a [tool.layered] table and the strict tool settings', () => {
@@ -192,6 +210,7 @@ describe('application generator', () => {
       title: 'RecipeBook',
       tags: [],
       skipFormat: false,
+      skipInstall: false,
     });
   });
 });

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import {
   addProjectConfiguration,
   formatFiles,
+  GeneratorCallback,
   generateFiles,
   getProjects,
   joinPathFragments,
@@ -11,6 +12,7 @@ import {
   Tree,
 } from '@nx/devkit';
 import { initGenerator } from '../init/generator';
+import { setUpPythonEnvironment } from './python-environment';
 import { DEFAULT_RUFF_SETTINGS, formatChangedPythonFiles } from '../../python/format';
 import { invalidPythonPackageReason, toSnakeCase } from '../../python/names';
 import type { ApplicationGeneratorSchema } from './schema';
@@ -23,14 +25,13 @@ export interface NormalizedApplicationSchema {
   title: string;
   tags: string[];
   skipFormat: boolean;
+  skipInstall: boolean;
 }
 
 const TEMPLATES = path.join(__dirname, '..', '..', '..', 'files', 'application');
 const PROJECT_NAME = /^[a-zA-Z][a-zA-Z0-9_-]*$/;
-// Commands run through this so that uv users need nothing and venv users set LAYERED_PYTHON.
-export const PYTHON_RUNNER = '${LAYERED_PYTHON:-uv run python}';
 
-export async function applicationGenerator(tree: Tree, schema: ApplicationGeneratorSchema): Promise<void> {
+export async function applicationGenerator(tree: Tree, schema: ApplicationGeneratorSchema): Promise<GeneratorCallback> {
   const options = normalizeOptions(schema);
   assertProjectIsNew(tree, options);
   await initGenerator(tree, { skipFormat: true });
@@ -39,6 +40,7 @@ export async function applicationGenerator(tree: Tree, schema: ApplicationGenera
   // Python is always formatted: generated .py files must equal `ruff format` output.
   formatChangedPythonFiles(tree, options.projectRoot, { ...DEFAULT_RUFF_SETTINGS });
   if (!options.skipFormat) await formatFiles(tree);
+  return () => setUpPythonEnvironment(path.join(tree.root, options.projectRoot), options, process.env);
 }
 
 export function normalizeOptions(schema: ApplicationGeneratorSchema): NormalizedApplicationSchema {
@@ -78,6 +80,7 @@ export function normalizeOptions(schema: ApplicationGeneratorSchema): Normalized
       .map((tag) => tag.trim())
       .filter(Boolean),
     skipFormat: schema.skipFormat ?? false,
+    skipInstall: schema.skipInstall ?? false,
   };
 }
 
@@ -130,44 +133,50 @@ function addProject(tree: Tree, options: NormalizedApplicationSchema): void {
   addProjectConfiguration(tree, options.projectName, configuration);
 }
 
-function pythonCommand(args: string): string {
-  return `${PYTHON_RUNNER} -m ${args}`;
+export const PYTHON_EXECUTOR = 'layered:python';
+
+function python(module: string, args: string[] = []): { module: string; args?: string[] } {
+  return args.length === 0 ? { module } : { module, args };
 }
 
 function pythonTargets(options: NormalizedApplicationSchema): Record<string, TargetConfiguration> {
-  const cwd = '{projectRoot}';
-  const python = ['{projectRoot}/**/*.py', '{projectRoot}/pyproject.toml', { env: 'LAYERED_PYTHON' }];
+  const inputs = ['{projectRoot}/**/*.py', '{projectRoot}/pyproject.toml', '{projectRoot}/uv.lock', { env: 'LAYERED_PYTHON' }];
   return {
     serve: {
-      executor: 'nx:run-commands',
+      executor: PYTHON_EXECUTOR,
       continuous: true,
-      options: { command: pythonCommand(`uvicorn ${options.packageName}.main:create_app --factory --reload --app-dir src`), cwd },
+      options: python(options.packageName, ['serve', '--reload']),
     },
     test: {
-      executor: 'nx:run-commands',
+      executor: PYTHON_EXECUTOR,
       cache: true,
-      inputs: [...python, { env: `${options.envPrefix}_TEST_DATABASE_URL` }],
-      options: { command: pythonCommand('pytest'), cwd },
+      inputs: [...inputs, { env: `${options.envPrefix}_TEST_DATABASE_URL` }],
+      options: python('pytest'),
     },
     lint: {
-      executor: 'nx:run-commands',
+      executor: PYTHON_EXECUTOR,
       cache: true,
-      inputs: python,
-      options: { command: pythonCommand('ruff check .'), cwd },
+      inputs,
+      options: python('ruff', ['check', '.']),
     },
     format: {
-      executor: 'nx:run-commands',
-      options: { command: pythonCommand('ruff format .'), cwd },
+      executor: PYTHON_EXECUTOR,
+      options: python('ruff', ['format', '.']),
     },
     typecheck: {
-      executor: 'nx:run-commands',
+      executor: PYTHON_EXECUTOR,
       cache: true,
-      inputs: python,
-      options: { command: pythonCommand('mypy'), cwd },
+      inputs,
+      options: python('mypy'),
     },
     migrate: {
-      executor: 'nx:run-commands',
-      options: { command: pythonCommand('alembic upgrade head'), cwd },
+      executor: PYTHON_EXECUTOR,
+      options: python('alembic', ['upgrade', 'head']),
+    },
+    // `nx run api:migrate-down -- <revision>` (or base): undo migrations, e.g. to re-apply a regenerated one.
+    'migrate-down': {
+      executor: PYTHON_EXECUTOR,
+      options: python('alembic', ['downgrade']),
     },
   };
 }

@@ -5,4 +5,5 @@ export interface ApplicationGeneratorSchema {
   tags?: string;
   envPrefix?: string;
   skipFormat?: boolean;
+  skipInstall?: boolean;
 }

@@ -35,6 +35,13 @@ describe('init generator', () => {
     expect(lines[0]).toBe('node_modules');
   });
 
+  it('ignores .env, where the README has machine-specific values such as LAYERED_PYTHON go', async () => {
+    await initGenerator(tree, { skipFormat: true });
+    const lines = tree.read('.gitignore', 'utf-8')!.split('\n');
+    expect(lines).toContain('.env');
+    expect(lines).toContain('.env.local');
+  });
+
   it('changes nothing when run a second time', async () => {
     await initGenerator(tree, { skipFormat: true });
     const nxJson = tree.read('nx.json', 'utf-8');

@@ -5,7 +5,8 @@ import type { InitGeneratorSchema } from './schema';
 export const PLUGIN_NAME = 'layered';
 
 const GITIGNORE_HEADER = '# Python (layered)';
-const GITIGNORE_ENTRIES = ['__pycache__/', '*.py[cod]', '.venv/', '.mypy_cache/', '.pytest_cache/', '.ruff_cache/', '*.db', '.layered/'];
+// .env holds machine-specific values such as LAYERED_PYTHON (the README suggests it).
+const GITIGNORE_ENTRIES = ['__pycache__/', '*.py[cod]', '.venv/', '.mypy_cache/', '.pytest_cache/', '.ruff_cache/', '*.db', '.layered/', '.env', '.env.local'];
 
 /** Registers the plugin in nx.json and Python ignores in .gitignore. Safe to run any number of times. */
 export async function initGenerator(tree: Tree, options: InitGeneratorSchema = {}): Promise<void> {
