@@ -14,6 +14,7 @@ const EXPECTED_FILES = [
   'migrations/versions/README.md',
   'pyproject.toml',
   'src/api/__init__.py',
+  'src/api/__main__.py',
   'src/api/config.py',
   'src/api/domain/__init__.py',
   'src/api/domain/controllers/__init__.py',
@@ -22,8 +23,10 @@ const EXPECTED_FILES = [
   'src/api/domain/factory.py',
   'src/api/domain/models/__init__.py',
   'src/api/domain/models/health.py',
+  'src/api/domain/models/migrations.py',
   'src/api/domain/repositories/__init__.py',
   'src/api/domain/repositories/health.py',
+  'src/api/domain/repositories/migrations.py',
   'src/api/domain/repositories/orm.py',
   'src/api/domain/repositories/tables.py',
   'src/api/domain/repositories/unit_of_work.py',
@@ -46,6 +49,7 @@ const EXPECTED_FILES = [
   'tests/test_errors.py',
   'tests/test_health.py',
   'tests/test_logging.py',
+  'tests/test_main.py',
   'tests/test_migrations.py',
 ];
 
