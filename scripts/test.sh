@@ -9,7 +9,7 @@ rm -f .vitest/*.json
 status=0
 npx tsc -p tsconfig.json --noEmit || status=1
 npx vitest run --reporter=default --reporter=json --outputFile.json=.vitest/unit.json || status=1
-npx vitest run --config e2e/vitest.config.mts --reporter=default --reporter=json --outputFile.json=.vitest/e2e.json || status=1
+npx vitest run --config e2e/vitest.config.mts --reporter=default --reporter=./e2e/support/progress-reporter.ts --reporter=json --outputFile.json=.vitest/e2e.json || status=1
 node -e '
   const fs = require("fs");
   let passed = 0, failed = 0;

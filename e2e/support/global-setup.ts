@@ -8,6 +8,8 @@ import { resolvePythonRuntime } from './python';
 declare module 'vitest' {
   export interface ProvidedContext {
     tarball: string;
+    /** What `npm run pack` printed: the tarball's path, size and install line. */
+    packOutput: string;
     seedWorkspace: string;
     python: string;
     pythonKind: 'env' | 'uv' | 'debian-root';
@@ -20,6 +22,7 @@ function log(message: string): void {
 
 async function timed<T>(label: string, work: () => Promise<T>): Promise<T> {
   const started = Date.now();
+  log(`${label} ...`);
   const result = await work();
   log(`${label}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return result;
@@ -31,12 +34,12 @@ export default async function setup(project: TestProject): Promise<void> {
   const packDir = path.join(E2E_TMP, 'pack');
   mkdirSync(packDir, { recursive: true });
 
-  const tarball = await timed('build and npm pack the plugin', async () => {
-    const dist = path.join(E2E_TMP, 'dist');
-    await runOrThrow(process.execPath, [path.join(REPO_ROOT, 'scripts/build.mjs')], { cwd: REPO_ROOT, env: { ...process.env, LAYERED_DIST_DIR: dist } });
-    await runOrThrow('npm', ['pack', '--pack-destination', packDir], { cwd: dist });
+  // `npm run pack` itself, so the suite installs exactly what users install.
+  let packOutput = '';
+  const tarball = await timed('npm run pack (scripts/pack.mjs)', async () => {
+    packOutput = (await runOrThrow(process.execPath, [path.join(REPO_ROOT, 'scripts/pack.mjs'), '--destination', packDir], { cwd: REPO_ROOT })).stdout;
     const packed = readdirSync(packDir).find((file) => file.endsWith('.tgz'));
-    if (!packed) throw new Error(`npm pack wrote no tarball into ${packDir}`);
+    if (!packed) throw new Error(`scripts/pack.mjs wrote no tarball into ${packDir}`);
     return path.join(packDir, packed);
   });
 
@@ -53,6 +56,7 @@ export default async function setup(project: TestProject): Promise<void> {
   log(`python: ${python.python} (${python.kind})`);
 
   project.provide('tarball', tarball);
+  project.provide('packOutput', packOutput);
   project.provide('seedWorkspace', seedWorkspace);
   project.provide('python', python.python);
   project.provide('pythonKind', python.kind);
