@@ -176,5 +176,13 @@ describe('npm run demo', () => {
     const probe = await listen(port);
     expect(probe, `something still listens on ${port}`).toBeDefined();
     probe?.close();
+
+    // The "Next" line, in the first terminal once serve is stopped.
+    const next = block(result.stdout, 'Next: stop serve, add a feature and migrate, then serve again:');
+    expect(next).toHaveLength(1);
+    const prelude = first.filter((line) => line.startsWith('cd ') || line.startsWith('export '));
+    const grown = await run('sh', ['-ec', [...prelude, next[0]].join('\n')], { cwd: E2E_TMP, env: shellEnv });
+    expect(grown.code, grown.output.slice(-4000)).toBe(0);
+    expect(existsSync(path.join(dir, 'apps/api/src/api/domain/models/ingredient.py'))).toBe(true);
   });
 });

@@ -105,10 +105,11 @@ const hint = {
 function hintText() {
   return [
     'Try it:',
-    ...[...hint.prelude, `${hint.migrate}    # creates the tables (SQLite, in apps/api)`, `${hint.serve}      # keeps running; Ctrl-C stops it`].map((line) => `  ${line}`),
+    ...[...hint.prelude, `${hint.migrate}    # creates the tables (SQLite: apps/api/api.db)`, `${hint.serve}      # keeps running; Ctrl-C stops it`].map((line) => `  ${line}`),
     'While it runs, in a second terminal:',
     ...[hint.create, hint.list].map((line) => `  ${line}`),
-    'Next: npx nx g layered:feature ingredient --project=api --fields="name:str,grams:int", then npx nx run api:migrate.',
+    'Next: stop serve, add a feature and migrate, then serve again:',
+    '  npx nx g layered:feature ingredient --project=api --fields="name:str,grams:int" && npx nx run api:migrate',
   ];
 }
 
@@ -214,7 +215,8 @@ writeFileSync(join(demo, 'nx.json'), `${JSON.stringify({ $schema: './node_module
 writeFileSync(join(demo, '.gitignore'), 'node_modules\n.nx\n');
 sh('npm', ['install', '--save-dev', '--no-fund', '--no-audit', '--loglevel=error', `nx@${NX_VERSION}`, tarball], { cwd: demo });
 
-step('Generate a layered FastAPI backend (its generator runs uv sync: the first run downloads the dependencies from PyPI)');
+// About 49 MB of wheels (mypy 15, ruff 11, sqlalchemy 5, ...) measured from uv.lock on Linux x86_64.
+step('Generate a layered FastAPI backend; its generator runs uv sync (the first run downloads about 50 MB from PyPI)');
 nx('g', 'layered:application', 'api', '--no-interactive');
 step('Generate a feature slice in every layer');
 nx('g', 'layered:feature', 'recipe', '--project=api', '--fields=title:str,servings:int=1,notes:str?,published_on:date?', '--no-interactive');
