@@ -1,6 +1,6 @@
-import { Tree } from '@nx/devkit';
+import { logger, Tree } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { formatPython, lintPython, readRuffSettings } from '../../python/format';
 import { applicationGenerator } from '../application/generator';
 import { featureGenerator, normalizeOptions } from './generator';
@@ -130,6 +130,40 @@ describe('feature generator', () => {
     for (const [path, text] of before) forced.write(`${ROOT}/${path}`, text);
     await featureGenerator(forced, { name: 'recipe', fields: RECIPE_FIELDS, force: true, skipFormat: true });
     expect(forced.read(service, 'utf-8')).toContain('class RecipeService:');
+  });
+
+  it('after --force rewrote an applied migration, says to migrate down to the revision before it, then migrate', async () => {
+    await featureGenerator(tree, { name: 'recipe', fields: RECIPE_FIELDS, skipFormat: true });
+    await featureGenerator(tree, { name: 'ingredient', fields: 'name:str', skipFormat: true });
+    const logged: string[] = [];
+    const spy = vi.spyOn(logger, 'info').mockImplementation((line) => logged.push(String(line)));
+
+    const callback = await featureGenerator(tree, { name: 'ingredient', fields: 'name:str,grams:int', force: true, skipFormat: true });
+    callback();
+    spy.mockRestore();
+
+    const versions = [...files(tree).entries()].filter(([path]) => path.startsWith('migrations/versions/rev_'));
+    const revisionOf = (suffix: string) => /^revision: str = "([0-9a-f]+)"$/m.exec(versions.find(([path]) => path.endsWith(suffix))![1])![1];
+    const [recipe, ingredient] = [revisionOf('_create_recipes.py'), revisionOf('_create_ingredients.py')];
+    expect(logged[0]).toContain(`--force rewrote ${ROOT}/migrations/versions/rev_${ingredient}_create_ingredients.py (revision ${ingredient})`);
+    expect(logged.slice(1, 3)).toEqual([`  nx run api:migrate-down -- ${recipe}`, '  nx run api:migrate']);
+  });
+
+  it('after --force rewrote the first migration, migrates down to base', async () => {
+    await featureGenerator(tree, { name: 'recipe', fields: RECIPE_FIELDS, skipFormat: true });
+    const logged: string[] = [];
+    const spy = vi.spyOn(logger, 'info').mockImplementation((line) => logged.push(String(line)));
+    (await featureGenerator(tree, { name: 'recipe', fields: `${RECIPE_FIELDS},extra:int`, force: true, skipFormat: true }))();
+    spy.mockRestore();
+    expect(logged[1]).toBe('  nx run api:migrate-down -- base');
+  });
+
+  it('after a first run, says to migrate', async () => {
+    const logged: string[] = [];
+    const spy = vi.spyOn(logger, 'info').mockImplementation((line) => logged.push(String(line)));
+    (await featureGenerator(tree, { name: 'recipe', fields: RECIPE_FIELDS, skipFormat: true }))();
+    spy.mockRestore();
+    expect(logged).toEqual(['layered:feature: next, run `nx run api:migrate` to create the recipes table, and `nx run api:test`.']);
   });
 
   it('stops with file, line and expectation when the factory lost its RequestFactory, and writes nothing', async () => {

@@ -23,6 +23,7 @@ import { invalidPythonPackageReason, toPascalCase, toSnakeCase } from '../../pyt
 import { FeatureWiring, wireFeatureIntoErrors, wireFeatureIntoFactory, wireFeatureIntoRouter, wireFeatureIntoTables } from '../../python/wiring';
 import { ImportSource, resolveImports } from './imports';
 import type { FeatureGeneratorSchema } from './schema';
+import { nextSteps, RewrittenMigration } from './next-steps';
 
 export const OPERATIONS = ['create', 'get', 'list', 'update', 'delete'] as const;
 export type Operation = (typeof OPERATIONS)[number];
@@ -80,11 +81,20 @@ export async function featureGenerator(tree: Tree, schema: FeatureGeneratorSchem
     );
   }
   if (!options.skipFormat) await formatFiles(tree);
-  const unchanged = outcome.changed.length === 0;
-  return () => {
-    if (unchanged) logger.info(`layered:feature: ${options.label} is already generated and wired into ${options.projectName}; nothing changed.`);
-    else logger.info(`layered:feature: next, run \`nx run ${options.projectName}:migrate\` to create the ${options.pluralModule} table, and \`nx run ${options.projectName}:test\`.`);
-  };
+  const steps = nextSteps({
+    projectName: options.projectName,
+    label: options.label,
+    pluralModule: options.pluralModule,
+    unchanged: outcome.changed.length === 0,
+    rewrittenMigration: rewrittenMigration(tree, options, outcome.conflicts),
+  });
+  return () => steps.forEach((line) => logger.info(line));
+}
+
+function rewrittenMigration(tree: Tree, options: NormalizedFeatureSchema, conflicts: string[]): RewrittenMigration | null {
+  const file = conflicts.find((path) => path.endsWith(`/migrations/versions/rev_${options.revision}_create_${options.pluralModule}.py`));
+  if (file === undefined) return null;
+  return { file, revision: options.revision, downRevision: downRevisionsOf(tree.read(file, 'utf-8') ?? '')[0] ?? null };
 }
 
 // ---------------------------------------------------------------------------------------------
