@@ -1,15 +1,17 @@
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  appPython,
   countPythonFiles,
   createWorkspace,
-  pythonRuntime,
+  pathWithoutUv,
   PythonRuntime,
   ruffCheck,
   RunningServer,
-  startUvicorn,
-  uvicornStartupFailure,
+  serveFailure,
+  startServe,
+  USER_ENV,
   Workspace,
 } from './support';
 
@@ -20,8 +22,8 @@ describe('layered:application in a fresh Nx workspace', () => {
 
   beforeAll(async () => {
     ws = await createWorkspace('application');
-    python = pythonRuntime();
     app = path.join(ws.root, 'apps/api');
+    python = appPython(app);
   });
 
   afterAll(() => ws?.remove());
@@ -68,13 +70,17 @@ describe('layered:application in a fresh Nx workspace', () => {
     expect(await ws.changes()).toBe('');
   });
 
-  it('generates the app through the real nx CLI', async () => {
-    const result = await ws.nx(['g', 'layered:application', 'api', '--no-interactive']);
+  it('generates the app through the real nx CLI, and runs uv sync for it', async () => {
+    const result = await ws.nx(['g', 'layered:application', 'api', '--no-interactive'], { env: USER_ENV });
 
     expect(result.code, result.output).toBe(0);
     expect(result.stdout).toContain('CREATE apps/api/src/api/domain/factory.py');
     expect(result.stdout).toContain('CREATE apps/api/project.json');
-    process.stdout.write(`[figure] nx g layered:application api: ${result.durationMs} ms wall\n`);
+    expect(result.output).toContain('layered: uv sync in apps/api');
+    expect(result.output).toMatch(/layered: apps\/api\/\.venv is ready \(\d+\.\d s\)/);
+    expect(existsSync(python.python)).toBe(true);
+    expect(existsSync(path.join(app, 'uv.lock'))).toBe(true);
+    process.stdout.write(`[figure] nx g layered:application api (with uv sync): ${result.durationMs} ms wall\n`);
     await ws.commit('generate api');
   });
 
@@ -105,8 +111,8 @@ describe('layered:application in a fresh Nx workspace', () => {
     expect(await ws.changes()).toBe('');
   });
 
-  it('passes its own tests through `nx run api:test`', async () => {
-    const result = await ws.nx(['run', 'api:test', '--skip-nx-cache'], { env: { LAYERED_PYTHON: python.python } });
+  it('passes its own tests through `nx run api:test` (uv run, LAYERED_PYTHON unset)', async () => {
+    const result = await ws.nx(['run', 'api:test', '--skip-nx-cache'], { env: USER_ENV });
 
     expect(result.code, result.output).toBe(0);
     const passed = /(\d+) passed/.exec(result.output);
@@ -115,31 +121,75 @@ describe('layered:application in a fresh Nx workspace', () => {
   });
 
   it('is clean under mypy --strict through `nx run api:typecheck`', async () => {
-    const result = await ws.nx(['run', 'api:typecheck', '--skip-nx-cache'], { env: { LAYERED_PYTHON: python.python } });
+    const result = await ws.nx(['run', 'api:typecheck', '--skip-nx-cache'], { env: USER_ENV });
 
     expect(result.code, result.output).toBe(0);
     expect(result.output).toMatch(/Success: no issues found in \d+ source files/);
   });
 
-  it('is clean under ruff check and byte-identical to ruff format', () => {
+  it('is clean under the real ruff through `nx run api:lint`', async () => {
+    const result = await ws.nx(['run', 'api:lint', '--skip-nx-cache'], { env: USER_ENV });
+
+    expect(result.code, result.output).toBe(0);
+    expect(result.output).toContain('All checks passed!');
+  });
+
+  it('is byte-identical to the real ruff format: `nx run api:format -- --check`, then `nx run api:format` changes nothing', async () => {
+    const check = await ws.nx(['run', 'api:format', '--', '--check'], { env: USER_ENV });
+    expect(check.code, check.output).toBe(0);
+    expect(check.output).toMatch(/\d+ files already formatted/);
+
+    const format = await ws.nx(['run', 'api:format'], { env: USER_ENV });
+    expect(format.code, format.output).toBe(0);
+    expect(format.output).toMatch(/\d+ files left unchanged/);
+    expect(await ws.changes()).toBe('');
+    // The wasm formatter the generators use agrees too.
     expect(countPythonFiles(app)).toBeGreaterThan(30);
     expect(ruffCheck(app)).toEqual([]);
   });
 
-  it('migrates with alembic on SQLite', async () => {
-    const db = path.join(ws.root, 'migrate-check.db');
-    const env = { API_DATABASE_URL: `sqlite+aiosqlite:///${db}` };
-    const up = await python.run(['-m', 'alembic', 'upgrade', 'head'], { cwd: app, env: { ...process.env, ...env } });
+  it('passes `nx run api:check-layers`', async () => {
+    const result = await ws.nx(['run', 'api:check-layers', '--skip-nx-cache'], { env: USER_ENV });
+
+    expect(result.code, result.output).toBe(0);
+    expect(result.output).toMatch(/no findings \(\d+ modules checked\)/);
+  });
+
+  it('migrates up and back down through `nx run api:migrate` and `nx run api:migrate-down -- base`', async () => {
+    const env = { ...USER_ENV, API_DATABASE_URL: `sqlite+aiosqlite:///${path.join(ws.root, 'migrate-check.db')}` };
+    const up = await ws.nx(['run', 'api:migrate'], { env });
     expect(up.code, up.output).toBe(0);
-    const down = await python.run(['-m', 'alembic', 'downgrade', 'base'], { cwd: app, env: { ...process.env, ...env } });
+    const down = await ws.nx(['run', 'api:migrate-down', '--', 'base'], { env });
     expect(down.code, down.output).toBe(0);
   });
 
-  describe('served by uvicorn on loopback', () => {
+  it('without uv and without LAYERED_PYTHON, a target prints one line naming both fixes and fails', async () => {
+    const result = await ws.nx(['run', 'api:test', '--skip-nx-cache'], { env: { PATH: pathWithoutUv(), LAYERED_PYTHON: undefined } });
+
+    expect(result.code).not.toBe(0);
+    const lines = result.output.split('\n').filter((line) => line.includes('LAYERED_PYTHON'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^No Python to run pytest for api: install uv \(`pip install uv`.*or set LAYERED_PYTHON .*\.env\)\.$/);
+    expect(result.output).not.toMatch(/not found|Traceback/);
+  });
+
+  it('runs with LAYERED_PYTHON from the workspace .env (pip and venv users), which git ignores', async () => {
+    writeFileSync(path.join(ws.root, '.env'), 'LAYERED_PYTHON=apps/api/.venv/bin/python\n');
+    try {
+      expect(await ws.changes()).toBe('');
+      const result = await ws.nx(['run', 'api:test', '--skip-nx-cache'], { env: { PATH: pathWithoutUv(), LAYERED_PYTHON: undefined } });
+      expect(result.code, result.output).toBe(0);
+      expect(result.output).toMatch(/\d+ passed/);
+    } finally {
+      rmSync(path.join(ws.root, '.env'));
+    }
+  });
+
+  describe('served by `nx run api:serve` on loopback', () => {
     let server: RunningServer;
 
     beforeAll(async () => {
-      server = await startUvicorn(python.python, app, 'api.main:create_app', {
+      server = await startServe(ws.root, 'api', {
         API_DATABASE_URL: `sqlite+aiosqlite:///${path.join(ws.root, 'served.db')}`,
         API_LOG_JSON: 'true',
       });
@@ -178,11 +228,15 @@ describe('layered:application in a fresh Nx workspace', () => {
     });
   });
 
-  it('fails at startup naming a malformed variable', async () => {
-    const result = await uvicornStartupFailure(python.python, app, 'api.main:create_app', { API_LOG_LEVEL: 'loud' });
+  it('with a bad setting, serve exits non-zero with one line, no traceback and nothing left running', async () => {
+    const result = await serveFailure(ws.root, 'api', { API_LOG_LEVEL: 'loud' });
 
     expect(result.code).not.toBe(0);
-    expect(result.output).toContain("API_LOG_LEVEL: expected one of debug, info, warning, error; got 'loud'.");
+    const lines = result.output.split('\n').filter((line) => line.includes('API_LOG_LEVEL'));
+    expect(lines).toEqual(["api serve: API_LOG_LEVEL: expected one of debug, info, warning, error; got 'loud'."]);
+    expect(result.output).not.toContain('Traceback');
+    expect(result.leftRunning).toBe(false);
+    expect(result.portAnswered).toBe(false);
   });
 
   it('leaves only ignored files behind after running the tools', async () => {

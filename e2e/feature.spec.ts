@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { countPythonFiles, createWorkspace, Postgres, pythonRuntime, PythonRuntime, ruffCheck, RunningServer, startPostgres, startUvicorn, Workspace } from './support';
+import { appPython, countPythonFiles, createWorkspace, Postgres, PythonRuntime, ruffCheck, RunningServer, serveFailure, startPostgres, startServe, USER_ENV, Workspace } from './support';
 
 const RECIPE_FIELDS = 'title:str,servings:int=1,notes:str?,tags:list[str],published_on:date';
 const MANY_FIELDS =
@@ -21,13 +21,13 @@ describe('layered:feature in a fresh Nx workspace', () => {
   let app: string;
 
   const generate = (name: string, ...options: string[]) => ws.nx(['g', 'layered:feature', name, ...options, '--no-interactive']);
-  const withPython = (env: NodeJS.ProcessEnv = {}) => ({ env: { LAYERED_PYTHON: python.python, ...env } });
+  const withPython = (env: NodeJS.ProcessEnv = {}) => ({ env: { ...USER_ENV, ...env } });
 
   beforeAll(async () => {
     ws = await createWorkspace('feature');
-    python = pythonRuntime();
     app = path.join(ws.root, 'apps/api');
-    const created = await ws.nx(['g', 'layered:application', 'api', '--no-interactive']);
+    python = appPython(app);
+    const created = await ws.nx(['g', 'layered:application', 'api', '--no-interactive'], { env: USER_ENV });
     if (created.code !== 0) throw new Error(created.output);
     await ws.commit('generate api');
   });
@@ -129,6 +129,14 @@ describe('layered:feature in a fresh Nx workspace', () => {
     expect(result.output).toMatch(/Success: no issues found in \d+ source files/);
   });
 
+  it('is clean under the real ruff: `nx run api:lint` and `nx run api:format -- --check`, edited files included', async () => {
+    const lint = await ws.nx(['run', 'api:lint', '--skip-nx-cache'], withPython());
+    expect(lint.code, lint.output).toBe(0);
+    const format = await ws.nx(['run', 'api:format', '--', '--check'], withPython());
+    expect(format.code, format.output).toBe(0);
+    expect(format.output).toMatch(/\d+ files already formatted/);
+  });
+
   it('is clean under ruff check and byte-identical to ruff format, edited files included', () => {
     expect(countPythonFiles(app)).toBeGreaterThan(50);
     expect(ruffCheck(app)).toEqual([]);
@@ -169,15 +177,19 @@ describe('layered:feature in a fresh Nx workspace', () => {
     });
   });
 
-  describe('served by uvicorn', () => {
+  describe('served by `nx run api:serve` after the feature', () => {
     let server: RunningServer;
+    const database = () => ({ API_DATABASE_URL: `sqlite+aiosqlite:///${path.join(ws.root, 'served-features.db')}` });
 
     beforeAll(async () => {
-      const database = path.join(ws.root, 'served-features.db');
-      const env = { ...process.env, API_DATABASE_URL: `sqlite+aiosqlite:///${database}` };
-      const migrated = await python.run(['-m', 'alembic', 'upgrade', 'head'], { cwd: app, env });
+      const refused = await serveFailure(ws.root, 'api', database());
+      if (refused.code === 0 || !/^api serve: the sqlite database has 2 pending migrations \([0-9a-f, ]+\): run `nx run api:migrate`, then start serve again\.$/m.test(refused.output)) {
+        throw new Error(`serve did not refuse the unmigrated database:\n${refused.output}`);
+      }
+      if (refused.leftRunning || refused.portAnswered || refused.output.includes('Traceback')) throw new Error(`serve left something behind:\n${refused.output}`);
+      const migrated = await ws.nx(['run', 'api:migrate'], withPython(database()));
       if (migrated.code !== 0) throw new Error(migrated.output);
-      server = await startUvicorn(python.python, app, 'api.main:create_app', { API_DATABASE_URL: env.API_DATABASE_URL, API_LOG_JSON: 'true' });
+      server = await startServe(ws.root, 'api', { ...database(), API_LOG_JSON: 'true' });
     });
 
     afterAll(() => server?.stop());
@@ -217,6 +229,30 @@ describe('layered:feature in a fresh Nx workspace', () => {
       expect(badPage.status).toBe(422);
       expect(((await badPage.json()) as { code: string }).code).toBe('validation_failed');
     });
+  });
+
+  it('after --force with changed fields, the printed commands rebuild a database that applied the old revision', async () => {
+    const env = { API_DATABASE_URL: `sqlite+aiosqlite:///${path.join(ws.root, 'forced.db')}` };
+    const first = await generate('memo', '--fields=title:str');
+    expect(first.code, first.output).toBe(0);
+    const migrated = await ws.nx(['run', 'api:migrate'], withPython(env));
+    expect(migrated.code, migrated.output).toBe(0);
+
+    const forced = await generate('memo', '--fields=title:str,pinned:bool=false', '--force');
+    expect(forced.code, forced.output).toBe(0);
+    expect(forced.output).toMatch(/--force rewrote apps\/api\/migrations\/versions\/rev_[0-9a-f]{12}_create_memos\.py/);
+    const commands = forced.output.split('\n').filter((line) => line.startsWith('  nx run api:'));
+    expect(commands).toEqual([expect.stringMatching(/^  nx run api:migrate-down -- [0-9a-f]{12}$/), '  nx run api:migrate']);
+
+    const columns = async () =>
+      (await python.run(['-c', 'import sqlite3, sys; print(sorted(r[1] for r in sqlite3.connect(sys.argv[1]).execute("pragma table_info(memos)")))', path.join(ws.root, 'forced.db')])).stdout.trim();
+    expect(await columns()).not.toContain('pinned');
+    for (const command of commands) {
+      const result = await ws.nx(command.trim().split(/\s+/).slice(1), withPython(env));
+      expect(result.code, `${command}\n${result.output}`).toBe(0);
+    }
+    expect(await columns()).toContain("'pinned'");
+    await ws.commit('memo feature, forced');
   });
 
   it('leaves every generated file byte-identical after all the runs', async () => {

@@ -12,7 +12,7 @@ declare module 'vitest' {
     packOutput: string;
     seedWorkspace: string;
     python: string;
-    pythonKind: 'env' | 'uv' | 'debian-root';
+    pythonKind: 'uv';
   }
 }
 

@@ -1,75 +1,54 @@
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { run, runOrThrow, RunOptions, RunResult } from './process';
+import { UV_BIN_DIR, UV_ENV, UV_VERSION } from './paths';
+import { run, RunOptions, RunResult } from './process';
 
 export interface PythonRuntime {
-  /** Executable to use as a `python`, e.g. as LAYERED_PYTHON for the generated Nx targets. */
+  /** A `python` executable, e.g. a generated app's .venv/bin/python. */
   python: string;
-  /** How it was found: LAYERED_E2E_PYTHON, a uv virtualenv, or the cached Debian root. */
-  kind: 'env' | 'uv' | 'debian-root';
   run(args: string[], options?: RunOptions): Promise<RunResult>;
 }
 
-const PIP_REQUIREMENTS = [
-  'fastapi>=0.115', 'uvicorn>=0.32', 'sqlalchemy[asyncio]>=2.0.36', 'aiosqlite>=0.20', 'asyncpg>=0.30',
-  'alembic>=1.13', 'pydantic>=2.9', 'structlog>=24.4', 'httpx>=0.28', 'pytest>=8.3', 'pytest-asyncio>=0.25', 'mypy>=1.15',
-];
+/**
+ * What a user's shell has: uv on PATH and LAYERED_PYTHON unset. Nx targets run with it go
+ * through `uv run`, exactly as the generated project.json says.
+ */
+export const USER_ENV: NodeJS.ProcessEnv = { ...UV_ENV, LAYERED_PYTHON: undefined };
 
-const NO_RUNTIME = [
-  'No Python runtime for the e2e suite. Provide one of:',
-  '  - LAYERED_E2E_PYTHON=/path/to/python3.11+ that has fastapi, sqlalchemy, aiosqlite, asyncpg, alembic, pydantic, structlog, httpx, pytest, pytest-asyncio, uvicorn and mypy;',
-  '  - uv on PATH (with access to PyPI);',
-  '  - root on Debian with debootstrap (apt-get install debootstrap): a trixie root is built once and cached.',
-].join('\n');
-
-function runtime(python: string, kind: PythonRuntime['kind']): PythonRuntime {
-  return { python, kind, run: (args, options) => run(python, args, options) };
+/** PATH without any folder that holds a `uv`: a machine where uv is not installed. */
+export function pathWithoutUv(): string {
+  return (process.env.PATH ?? '')
+    .split(path.delimiter)
+    .filter((folder) => folder !== '' && !existsSync(path.join(folder, 'uv')))
+    .join(path.delimiter);
 }
 
-async function onPath(command: string): Promise<boolean> {
-  return (await run('sh', ['-c', `command -v ${command}`])).code === 0;
+/** The python of a generated app's environment, which the application generator's `uv sync` made. */
+export function appPython(appRoot: string): PythonRuntime {
+  const python = path.join(appRoot, '.venv', 'bin', 'python');
+  return { python, run: (args, options) => run(python, args, options) };
 }
 
-async function uvRuntime(cacheDir: string): Promise<PythonRuntime> {
-  const key = createHash('sha256').update(PIP_REQUIREMENTS.join('\n')).digest('hex').slice(0, 16);
-  const venv = path.join(cacheDir, `uv-venv-${key}`);
-  const python = path.join(venv, 'bin', 'python');
-  if (!existsSync(python)) {
-    await runOrThrow('uv', ['venv', '--python', '>=3.11', venv]);
-    await runOrThrow('uv', ['pip', 'install', '--python', python, ...PIP_REQUIREMENTS]);
+/**
+ * Checks that uv (installed from PyPI by scripts/setup.sh) runs and that PyPI answers.
+ * Never skips: without either, the suite fails here and says what to do.
+ */
+export async function resolvePythonRuntime(): Promise<{ python: string; kind: 'uv' }> {
+  const uv = path.join(UV_BIN_DIR, 'uv');
+  if (!existsSync(uv)) {
+    throw new Error(`uv ${UV_VERSION} is not installed at ${uv}. Run \`bash scripts/setup.sh\` (npm test runs it), which installs it from PyPI.`);
   }
-  return runtime(python, 'uv');
-}
-
-async function debianRootRuntime(): Promise<PythonRuntime> {
-  const script = path.join(__dirname, 'python-root.sh');
-  const result = await run('bash', [script]);
-  if (result.code !== 0) throw new Error(`${NO_RUNTIME}\n\nBuilding the Debian root failed:\n${result.stderr.trim()}`);
-  return runtime(result.stdout.trim(), 'debian-root');
-}
-
-/** Finds or builds the Python the e2e suite runs generated code with. Never skips. */
-export async function resolvePythonRuntime(): Promise<PythonRuntime> {
-  const explicit = process.env.LAYERED_E2E_PYTHON;
-  if (explicit) {
-    if (!existsSync(explicit)) throw new Error(`LAYERED_E2E_PYTHON=${explicit} does not exist.\n${NO_RUNTIME}`);
-    return runtime(explicit, 'env');
+  const version = await run(uv, ['--version'], { env: { ...process.env, ...UV_ENV } });
+  if (version.code !== 0) throw new Error(`${uv} --version failed:\n${version.output}`);
+  try {
+    const answer = await fetch('https://pypi.org/simple/fastapi/', {
+      headers: { Accept: 'application/vnd.pypi.simple.v1+json' },
+      signal: AbortSignal.timeout(30_000),
+    });
+    if (!answer.ok) throw new Error(`HTTP ${answer.status}`);
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+    throw new Error(`PyPI (https://pypi.org) is not reachable (${cause}): the e2e suite installs the generated apps' dependencies from it with uv.`);
   }
-  const cacheDir = process.env.LAYERED_E2E_CACHE ?? '/var/cache/layered-e2e';
-  if (await onPath('uv')) return uvRuntime(cacheDir);
-  const isDebian = existsSync('/etc/debian_version');
-  if (isDebian && process.getuid?.() === 0 && (await onPath('debootstrap'))) return debianRootRuntime();
-  const why = !isDebian ? 'this is not Debian' : process.getuid?.() !== 0 ? 'not running as root' : 'debootstrap is not installed';
-  throw new Error(`${NO_RUNTIME}\n(Debian root not possible here: ${why}.)`);
-}
-
-/** The runtime chosen by global setup, for use inside test files. */
-export function pythonFrom(python: string, kind: PythonRuntime['kind']): PythonRuntime {
-  return runtime(python, kind);
-}
-
-/** Packages of the Debian root, for the README and error messages. */
-export function debianPackages(): string[] {
-  return readFileSync(path.join(__dirname, 'python-root.packages'), 'utf-8').split('\n').filter(Boolean);
+  return { python: uv, kind: 'uv' };
 }

@@ -1,5 +1,8 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import * as path from 'node:path';
 import { freePort } from './process';
+import { USER_ENV } from './python';
+import { NX_ENV } from './workspace';
 
 export interface RunningServer {
   baseUrl: string;
@@ -7,74 +10,102 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
+function groupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function stopGroup(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    const timer = setTimeout(() => child.pid && process.kill(-child.pid, 'SIGKILL'), 10_000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    if (child.pid) process.kill(-child.pid, 'SIGTERM');
+    const pid = child.pid;
+    if (pid === undefined || !groupAlive(pid)) return resolve();
+    process.kill(-pid, 'SIGTERM');
+    const deadline = Date.now() + 15_000;
+    const poll = setInterval(() => {
+      if (!groupAlive(pid)) {
+        clearInterval(poll);
+        resolve();
+      } else if (Date.now() > deadline) {
+        process.kill(-pid, 'SIGKILL');
+      }
+    }, 100);
   });
 }
 
-/**
- * Starts `python -m uvicorn <app> --factory` on a free loopback port and waits until
- * GET /health answers (any status). Rejects with the server's output if it exits first.
- */
-export async function startUvicorn(python: string, cwd: string, app: string, env: NodeJS.ProcessEnv = {}): Promise<RunningServer> {
-  const port = await freePort();
-  const child = spawn(python, ['-m', 'uvicorn', app, '--factory', '--app-dir', 'src', '--host', '127.0.0.1', '--port', String(port)], {
-    cwd,
-    env: { ...process.env, ...env },
+/** `nx run <project>:serve -- --port N` in its own process group, as a user starts it (uv, no LAYERED_PYTHON). */
+function spawnServe(workspaceRoot: string, project: string, port: number, env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string } {
+  const nx = path.join(workspaceRoot, 'node_modules/nx/dist/bin/nx.js');
+  const child = spawn(process.execPath, [nx, 'run', `${project}:serve`, '--', '--port', String(port)], {
+    cwd: workspaceRoot,
+    env: { ...process.env, ...NX_ENV, ...USER_ENV, ...env },
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  let spawnError: Error | undefined;
-  child.on('error', (error) => (spawnError = error));
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk));
+  return { child, output: () => output };
+}
+
+/** Starts the serve target on a free loopback port and waits until GET /health answers (any status). */
+export async function startServe(workspaceRoot: string, project: string, env: NodeJS.ProcessEnv = {}): Promise<RunningServer> {
+  const port = await freePort();
+  const { child, output } = spawnServe(workspaceRoot, project, port, env);
+  let spawnError: Error | undefined;
+  child.on('error', (error) => (spawnError = error));
   const baseUrl = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 120_000;
   for (;;) {
-    if (spawnError) throw new Error(`uvicorn could not start in ${cwd}: ${spawnError.message}`);
-    if (child.exitCode !== null) throw new Error(`uvicorn exited with ${child.exitCode} before serving:\n${output}`);
+    if (spawnError) throw new Error(`nx run ${project}:serve could not start: ${spawnError.message}`);
+    if (child.exitCode !== null) throw new Error(`nx run ${project}:serve exited with ${child.exitCode} before serving:\n${output()}`);
     try {
-      await fetch(`${baseUrl}/health`);
+      await fetch(`${baseUrl}/health`, { signal: AbortSignal.timeout(5_000) });
       break;
     } catch {
       if (Date.now() > deadline) {
         await stopGroup(child);
-        throw new Error(`uvicorn did not answer on ${baseUrl} within 60 s:\n${output}`);
+        throw new Error(`nx run ${project}:serve did not answer on ${baseUrl} within 120 s:\n${output()}`);
       }
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }
-  return { baseUrl, output: () => output, stop: () => stopGroup(child) };
+  return { baseUrl, output, stop: () => stopGroup(child) };
 }
 
-/** Runs uvicorn expecting it to fail at startup; resolves with its exit code and output. */
-export function uvicornStartupFailure(python: string, cwd: string, app: string, env: NodeJS.ProcessEnv): Promise<{ code: number; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(python, ['-m', 'uvicorn', app, '--factory', '--app-dir', 'src', '--port', '0'], {
-      cwd,
-      env: { ...process.env, ...env },
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout?.on('data', (chunk: Buffer) => (output += chunk));
-    child.stderr?.on('data', (chunk: Buffer) => (output += chunk));
-    const timer = setTimeout(() => child.pid && process.kill(-child.pid, 'SIGKILL'), 60_000);
-    child.on('error', (error) => {
+export interface ServeFailure {
+  code: number;
+  output: string;
+  /** Whether any process of the serve's group was still alive after nx exited. */
+  leftRunning: boolean;
+  /** Whether something answered on the port after nx exited. */
+  portAnswered: boolean;
+}
+
+/** Runs the serve target expecting it to refuse to start; resolves once nx exits. */
+export async function serveFailure(workspaceRoot: string, project: string, env: NodeJS.ProcessEnv): Promise<ServeFailure> {
+  const port = await freePort();
+  const { child, output } = spawnServe(workspaceRoot, project, port, env);
+  const code = await new Promise<number>((resolve) => {
+    const timer = setTimeout(() => child.pid && process.kill(-child.pid, 'SIGKILL'), 120_000);
+    child.on('error', () => resolve(127));
+    child.on('exit', (exitCode) => {
       clearTimeout(timer);
-      resolve({ code: 127, output: `${output}\n${String(error)}` });
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? 1, output });
+      resolve(exitCode ?? 1);
     });
   });
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const leftRunning = child.pid !== undefined && groupAlive(child.pid);
+  let portAnswered = false;
+  try {
+    await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(2_000) });
+    portAnswered = true;
+  } catch {
+    portAnswered = false;
+  }
+  if (leftRunning && child.pid) process.kill(-child.pid, 'SIGKILL');
+  return { code, output: output(), leftRunning, portAnswered };
 }
