@@ -149,7 +149,7 @@ async function stopServer(server) {
 }
 
 async function waitForHealth(server, log) {
-  const deadline = Date.now() + 180_000;
+  const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
     if (server.exitCode !== null) fail(`\`${hint.serve}\` exited ${server.exitCode} before answering:\n${log()}`);
     try {
@@ -161,7 +161,7 @@ async function waitForHealth(server, log) {
     await new Promise((r) => setTimeout(r, 500));
   }
   await stopServer(server);
-  fail(`${BASE_URL}/health did not answer within 180 s:\n${log()}`);
+  fail(`${BASE_URL}/health did not answer within 120 s:\n${log()}`);
 }
 
 async function endCheck() {
@@ -183,12 +183,17 @@ async function endCheck() {
     if (typeof created.id !== 'string') fail(`POST /recipes answered without an id: ${JSON.stringify(created)}`);
     const listed = runHintLine(hint.list, { secondTerminal: true });
     if (!listed.includes(created.id)) fail(`GET /recipes does not list the created recipe ${created.id}`);
-    const response = await fetch(`${BASE_URL}/recipes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: RECIPE });
+    // Titles are unique, so this one differs from the hint's.
+    const response = await fetch(`${BASE_URL}/recipes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"title":"Waffles"}' });
     if (response.status !== 201) fail(`POST /recipes answered ${response.status}, expected 201: ${await response.text()}`);
   } finally {
     await stopServer(server);
   }
   process.stdout.write(`serve stopped; nothing listens on port ${PORT}\n`);
+  // The user runs the same hint next: from an empty database, as the demo did, or its POST would
+  // meet the demo's row (titles are unique).
+  for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(join(demo, `apps/api/api.db${suffix}`), { force: true });
+  process.stdout.write('removed apps/api/api.db, so the commands below start from an empty database\n');
 }
 
 // --- The demo ---
