@@ -101,11 +101,13 @@ const hint = {
   list: `curl -sS --fail-with-body ${BASE_URL}/recipes`,
 };
 
+const commented = (command, comment) => `${command.padEnd(Math.max(hint.migrate.length, hint.serve.length) + 2)}# ${comment}`;
+
 /** Two blocks, as a user runs them: the server in one terminal, curl in a second one. */
 function hintText() {
   return [
     'Try it:',
-    ...[...hint.prelude, `${hint.migrate}    # creates the tables (SQLite: apps/api/api.db)`, `${hint.serve}      # keeps running; Ctrl-C stops it`].map((line) => `  ${line}`),
+    ...[...hint.prelude, commented(hint.migrate, 'creates the tables (SQLite: apps/api/api.db)'), commented(hint.serve, 'keeps running; Ctrl-C stops it')].map((line) => `  ${line}`),
     'While it runs, in a second terminal:',
     ...[hint.create, hint.list].map((line) => `  ${line}`),
     'Next: stop serve, add a feature and migrate, then serve again:',
