@@ -183,7 +183,7 @@ describe('layered:feature in a fresh Nx workspace', () => {
 
     beforeAll(async () => {
       const refused = await serveFailure(ws.root, 'api', database());
-      if (refused.code === 0 || !/^api serve: the sqlite database has 2 pending migrations \([0-9a-f, ]+\): run `nx run api:migrate`, then start serve again\.$/m.test(refused.output)) {
+      if (refused.code === 0 || !/^api serve: the sqlite database has \d+ pending migrations? \([0-9a-f, ]+\): run `nx run api:migrate`, then start serve again\.$/m.test(refused.output)) {
         throw new Error(`serve did not refuse the unmigrated database:\n${refused.output}`);
       }
       if (refused.leftRunning || refused.portAnswered || refused.output.includes('Traceback')) throw new Error(`serve left something behind:\n${refused.output}`);
