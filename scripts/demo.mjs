@@ -147,6 +147,7 @@ async function stopServer(server) {
     while (groupAlive(server.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
   }
   if (groupAlive(server.pid)) fail(`serve's processes (group ${server.pid}) are still running after SIGKILL`);
+  serverGroup = undefined;
   if (!(await portIsFree(PORT))) fail(`something still listens on port ${PORT} after serve was stopped`);
 }
 
@@ -166,12 +167,20 @@ async function waitForHealth(server, log) {
   fail(`${BASE_URL}/health did not answer within 120 s:\n${log()}`);
 }
 
+// serve's process group while it runs: however the demo ends (a failed check, Ctrl-C), it goes too.
+let serverGroup;
+process.on('exit', () => {
+  if (serverGroup !== undefined && groupAlive(serverGroup)) process.kill(-serverGroup, 'SIGTERM');
+});
+
 async function endCheck() {
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => process.exit(130));
   runHintLine(hint.migrate);
   process.stdout.write(`$ ${hint.serve}   (in the background until ${BASE_URL}/health answers)\n`);
   // Its own process group, so that stopping it reaches every process it starts; piped, so that
   // Nx does not give it a pseudo-terminal (a session of its own) even when the demo has one.
   const server = spawn('sh', ['-ec', script(hint.serve)], { env: { ...shellEnv, ...nxEnv }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  serverGroup = server.pid;
   let log = '';
   const forward = (chunk) => {
     log += chunk;
