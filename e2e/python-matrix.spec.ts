@@ -48,9 +48,10 @@ describe('the generated app holds on the Python and dependency ranges it declare
     // No lock yet, so the sync resolves afresh from PyPI.
     expect(existsSync(path.join(app, 'uv.lock'))).toBe(false);
 
-    const sync = await cell.uv(['sync', '--python', cell.python, ...cell.syncArgs], app);
+    const syncArgs = ['sync', '--python', cell.python, ...cell.syncArgs];
+    const sync = await cell.uv(syncArgs, app);
     if (sync.code !== 0) {
-      throw new Error(`(${cell.id}) uv sync ${cell.syncArgs.join(' ')} failed: is PyPI reachable, and is uv installed (scripts/setup.sh)?\n${sync.output.slice(-6000)}`);
+      throw new Error(`(${cell.id}) uv ${syncArgs.join(' ')} failed: is PyPI reachable, and is uv installed (scripts/setup.sh)?\n${sync.output.slice(-6000)}`);
     }
     const version = await cell.uv(['run', '--no-sync', 'python', '-c', 'import platform; print(platform.python_version())'], app);
     expect(version.stdout.trim(), version.output).toMatch(cell.pythonVersion);

@@ -10,6 +10,9 @@ export const MATRIX_FEATURE_FIELDS = 'title:str,servings:int=1,notes:str?,publis
 /** The packages whose resolved versions each cell reports. */
 export const REPORTED_PACKAGES = ['fastapi', 'starlette', 'sqlalchemy', 'pydantic', 'alembic', 'pytest', 'pytest-asyncio', 'mypy', 'ruff'];
 
+// uv's settings; the matrix runs the app's tests on SQLite even where a PostgreSQL URL is set.
+const MATRIX_ENV = { ...UV_ENV, API_TEST_DATABASE_URL: undefined };
+
 /** Runs a command of the generated app's toolchain (uv, and what `uv run` starts) in a folder. */
 export type Runner = (args: string[], cwd: string) => Promise<RunResult>;
 
@@ -22,7 +25,7 @@ function requireUv(): void {
 /** uv on this machine, with the e2e cache and no Python downloads. */
 export function hostUv(): Runner {
   requireUv();
-  return (args, cwd) => run('uv', args, { cwd, env: { ...process.env, ...UV_ENV } });
+  return (args, cwd) => run('uv', args, { cwd, env: { ...process.env, ...MATRIX_ENV } });
 }
 
 /**
@@ -37,7 +40,7 @@ export async function debianRootUv(): Promise<{ uv: Runner; built: boolean; dura
   const wrapper = built.stdout.trim();
   const binds = [E2E_TMP, path.dirname(UV_BIN_DIR), UV_ENV.UV_CACHE_DIR];
   // Hard links from the cache cannot cross bind mounts; copying says nothing about it.
-  const env = { ...process.env, ...UV_ENV, UV_LINK_MODE: 'copy', LAYERED_PYROOT_BINDS: binds.join(':') };
+  const env = { ...process.env, ...MATRIX_ENV, UV_LINK_MODE: 'copy', LAYERED_PYROOT_BINDS: binds.join(':') };
   const uv: Runner = (args, cwd) => run(wrapper, ['uv', ...args], { cwd, env });
   return { uv, built: built.stderr.includes('python-root: building'), durationMs: built.durationMs };
 }
