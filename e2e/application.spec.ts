@@ -163,6 +163,16 @@ describe('layered:application in a fresh Nx workspace', () => {
     expect(down.code, down.output).toBe(0);
   });
 
+  it('migrate names a bad setting or an unreachable database without a traceback', async () => {
+    const badSetting = await ws.nx(['run', 'api:migrate'], { env: { ...USER_ENV, API_LOG_LEVEL: 'loud' } });
+    expect(badSetting.code).not.toBe(0);
+    expect(badSetting.output).toContain("FAILED: API_LOG_LEVEL: expected one of debug, info, warning, error; got 'loud'.");
+    const unreachable = await ws.nx(['run', 'api:migrate'], { env: { ...USER_ENV, API_DATABASE_URL: 'postgresql+asyncpg://app:s3cr3t@127.0.0.1:1/app' } });
+    expect(unreachable.code).not.toBe(0);
+    expect(unreachable.output).toContain('FAILED: the database did not answer (ConnectionRefusedError): start it, or check API_DATABASE_URL.');
+    for (const output of [badSetting.output, unreachable.output]) expect(output).not.toMatch(/Traceback|s3cr3t/);
+  });
+
   it('without uv and without LAYERED_PYTHON, a target prints one line naming both fixes and fails', async () => {
     const result = await ws.nx(['run', 'api:test', '--skip-nx-cache'], { env: { PATH: pathWithoutUv(), LAYERED_PYTHON: undefined } });
 
