@@ -17,7 +17,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     apt-get update -qq
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   else
-    echo "setup: missing ${missing[*]}; install them (Debian: apt-get install ${missing[*]}) or set LAYERED_E2E_PYTHON" >&2
+    echo "setup: missing ${missing[*]}; the e2e suite needs them: install them as root (Debian: apt-get install ${missing[*]})" >&2
   fi
 fi
 
