@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { E2E_TMP, REPO_ROOT } from './support/paths';
 import { NX_ENV } from './support/workspace';
-import { run, runOrThrow } from './support';
+import { groupAlive, run, runOrThrow } from './support';
 
 const DEMO_SCRIPT = path.join(REPO_ROOT, 'scripts/demo.mjs');
 
@@ -29,15 +29,6 @@ function block(output: string, heading: string): string[] {
     body.push(line.slice(2));
   }
   return body;
-}
-
-function groupAlive(pid: number): boolean {
-  try {
-    process.kill(-pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function stopGroup(pid: number): Promise<void> {
