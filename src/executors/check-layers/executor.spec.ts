@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
+import { executorContext } from '../test-utils/context';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FIXTURES, fixtureProject } from '../../rules/test-utils/fixtures';
 import { main } from './cli';
@@ -22,13 +23,7 @@ function captureOutput(): { stdout: () => string; stderr: () => string } {
 
 // The fixture project plays a workspace whose project lives at its root.
 function contextFor(root: string): ExecutorContext {
-  return {
-    root,
-    cwd: root,
-    isVerbose: false,
-    projectName: 'api',
-    projectsConfigurations: { version: 2, projects: { api: { root: '.' } } },
-  } as unknown as ExecutorContext;
+  return executorContext(root, '.');
 }
 
 describe('check-layers executor', () => {

@@ -2,6 +2,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
+import { executorContext } from '../test-utils/context';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import pythonExecutor from './executor';
 import { NoPythonError, resolvePythonCommand } from './resolve-python';
@@ -29,13 +30,7 @@ function fakeExecutable(file: string, record: string): void {
 }
 
 function contextFor(root: string): ExecutorContext {
-  return {
-    root,
-    cwd: root,
-    isVerbose: false,
-    projectName: 'api',
-    projectsConfigurations: { version: 2, projects: { api: { root: 'apps/api' } } },
-  } as unknown as ExecutorContext;
+  return executorContext(root, 'apps/api');
 }
 
 function captureStderr(): () => string {
