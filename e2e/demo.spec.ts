@@ -109,10 +109,12 @@ describe('npm run demo', () => {
     child.stdout.on('data', (chunk: Buffer) => (output += chunk));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    // Nx colours its headers when it thinks the terminal can show them (CI=true, for one).
+    const plain = () => output.replace(/\x1b\[[0-9;]*m/g, '');
     const waitFor = async (pattern: RegExp) => {
       const deadline = Date.now() + 10 * 60_000;
-      while (!pattern.test(output) && child.exitCode === null && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
-      if (!pattern.test(output)) throw new Error(`the demo never printed ${pattern}:\n${output.slice(-6000)}`);
+      while (!pattern.test(plain()) && child.exitCode === null && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+      if (!pattern.test(plain())) throw new Error(`the demo never printed ${pattern}:\n${plain().slice(-6000)}`);
     };
     let code: number | null;
     try {
