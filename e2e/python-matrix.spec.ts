@@ -49,6 +49,7 @@ describe('the generated app holds on the Python and dependency ranges it declare
     expect(existsSync(path.join(app, 'uv.lock'))).toBe(false);
 
     const syncArgs = ['sync', '--python', cell.python, ...cell.syncArgs];
+    log(`(${cell.id}) uv ${syncArgs.join(' ')} ...`);
     const sync = await cell.uv(syncArgs, app);
     if (sync.code !== 0) {
       throw new Error(`(${cell.id}) uv ${syncArgs.join(' ')} failed: is PyPI reachable, and is uv installed (scripts/setup.sh)?\n${sync.output.slice(-6000)}`);
@@ -101,6 +102,7 @@ describe('the generated app holds on the Python and dependency ranges it declare
   it(
     '(c) Python 3.13 in a Debian trixie root with the newest PyPI versions: the same checks pass, real ruff format included',
     async () => {
+      log('(c) Debian trixie root with Python 3.13: reusing it, or building it with debootstrap (about 35 s) ...');
       const root = await debianRootUv();
       log(`(c) Debian trixie root with Python 3.13: ${root.built ? 'built' : 'cached'}, ${seconds(root.durationMs)}`);
 
