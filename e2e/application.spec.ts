@@ -7,6 +7,7 @@ import {
   createWorkspace,
   pathWithoutUv,
   PythonRuntime,
+  run,
   ruffCheck,
   RunningServer,
   serveFailure,
@@ -253,5 +254,38 @@ describe('layered:application in a fresh Nx workspace', () => {
     const changed = (await ws.changes()).split('\n').filter(Boolean);
     expect(changed).toEqual([]);
     expect(statSync(app).isDirectory() && readdirSync(app).includes('pyproject.toml')).toBe(true);
+  });
+});
+
+describe('layered:application for a pip user without uv (the app README route)', () => {
+  let ws: Workspace;
+
+  beforeAll(async () => {
+    ws = await createWorkspace('pip-user');
+  });
+
+  afterAll(() => ws?.remove());
+
+  it('with --skipInstall prints the uv sync command; the README pip commands and LAYERED_PYTHON in .env then run test and typecheck', async () => {
+    const env = { PATH: pathWithoutUv(), LAYERED_PYTHON: undefined };
+    const created = await ws.nx(['g', 'layered:application', 'api', '--skipInstall', '--no-interactive'], { env });
+    expect(created.code, created.output).toBe(0);
+    expect(created.output).toContain('--skipInstall was given: set up the Python environment of api with `cd apps/api && uv sync`');
+    expect(existsSync(path.join(ws.root, 'apps/api/.venv'))).toBe(false);
+
+    // The README's commands for pip users, as written there.
+    const readme = ws.read('apps/api/README.md');
+    const commands = /With pip and a virtual environment[\s\S]*?```\n([\s\S]*?)```/.exec(readme)?.[1].trim().split('\n') ?? [];
+    expect(commands).toHaveLength(2);
+    for (const command of commands) {
+      const result = await run('sh', ['-ec', command.replace(/\s+#.*$/, '')], { cwd: ws.root, env: { ...process.env, ...env } });
+      expect(result.code, `${command}\n${result.output}`).toBe(0);
+    }
+    expect(ws.read('.env')).toBe('LAYERED_PYTHON=apps/api/.venv/bin/python\n');
+
+    for (const target of ['test', 'typecheck']) {
+      const result = await ws.nx(['run', `api:${target}`, '--skip-nx-cache'], { env });
+      expect(result.code, result.output).toBe(0);
+    }
   });
 });
