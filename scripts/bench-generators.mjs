@@ -12,8 +12,7 @@ const dir = process.env.LAYERED_BENCH_DIR ?? '/tmp/layered-bench-generators';
 
 rmSync(dir, { recursive: true, force: true });
 mkdirSync(dir, { recursive: true });
-execFileSync(process.execPath, [join(repo, 'scripts/build.mjs')], { stdio: 'ignore' });
-execFileSync('npm', ['pack', '--silent', '--pack-destination', dir], { cwd: join(repo, 'dist') });
+execFileSync(process.execPath, [join(repo, 'scripts/pack.mjs'), '--destination', dir], { stdio: 'ignore' });
 const tarball = join(dir, readdirSync(dir).find((f) => f.endsWith('.tgz')));
 writeFileSync(join(dir, 'package.json'), '{"name":"bench","private":true}\n');
 writeFileSync(join(dir, 'nx.json'), '{}\n');
@@ -76,7 +75,8 @@ function nestWalls() {
 const walls = [];
 const own = [];
 for (let i = 0; i < runs; i++) {
-  walls.push(wall(['g', 'layered:application', `wall${i}`, '--no-interactive']));
+  // --skipInstall: the generator's own work, not uv sync's downloads.
+  walls.push(wall(['g', 'layered:application', `wall${i}`, '--skipInstall', '--no-interactive']));
   own.push(inProcess('application', { name: `own${i}`, skipFormat: true }));
 }
 const featureWalls = [];
