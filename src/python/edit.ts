@@ -27,6 +27,11 @@ export interface EditContext {
   file: string;
   /** The project's ruff settings: inserted code is formatted with them. */
   settings?: RuffSettings;
+  /**
+   * CPython accepted the input and will judge the result, so tree-sitter only locates the edits:
+   * its own parse errors (on input CPython accepts) refuse nothing.
+   */
+  cpythonJudges?: boolean;
 }
 
 export interface FromImport {
@@ -40,9 +45,20 @@ interface Parsed {
   eol: string;
 }
 
-async function parseOrThrow(source: string, file: string, what: string): Promise<Parsed> {
-  const tree = await parsePython(source);
-  const error = firstSyntaxError(tree.rootNode);
+/** Runs `edit` on the parsed source, then frees the tree: web-tree-sitter trees live in wasm memory. */
+async function withParsed<T>(source: string, context: EditContext, what: string, edit: (parsed: Parsed) => T): Promise<T> {
+  // Python also ends lines with a lone CR, which tree-sitter does not; same length, same indices.
+  const tree = await parsePython(source.replace(/\r(?!\n)/g, '\n'));
+  try {
+    if (!context.cpythonJudges) throwOnSyntaxError(source, tree.rootNode, context.file, what);
+    return edit({ source, root: tree.rootNode, eol: /\r\n|\r|\n/.exec(source)?.[0] ?? '\n' });
+  } finally {
+    tree.delete();
+  }
+}
+
+function throwOnSyntaxError(source: string, root: SyntaxNode, file: string, what: string): void {
+  const error = firstSyntaxError(root);
   if (error) {
     const near = source.slice(error.startIndex, Math.min(error.endIndex, error.startIndex + 40)).split(/\r?\n/)[0].trim();
     const detail = error.isMissing ? `a "${error.type}" is missing` : near ? `syntax error near "${near}"` : 'syntax error';
@@ -52,12 +68,12 @@ async function parseOrThrow(source: string, file: string, what: string): Promise
       `${what}: expected valid Python, but the file does not parse (${detail}). Fix it, then run the generator again.`,
     );
   }
-  return { source, root: tree.rootNode, eol: source.includes('\r\n') ? '\r\n' : '\n' };
 }
 
 /** Re-parses an edited file; an edit that breaks the syntax is a bug and must never be written. */
-async function checked(source: string, file: string): Promise<string> {
-  await parseOrThrow(source, file, 'the edited file would not be valid Python, so nothing was written');
+async function checked(source: string, context: EditContext): Promise<string> {
+  if (context.cpythonJudges) return source;
+  await withParsed(source, { file: context.file }, 'the edited file would not be valid Python, so nothing was written', () => undefined);
   return source;
 }
 
@@ -71,17 +87,17 @@ function withEol(text: string, eol: string): string {
 
 /** Index just before the line ending of the line that holds `index`. */
 function endOfLine(source: string, index: number): number {
-  const newline = source.indexOf('\n', index);
-  if (newline === -1) return source.length;
-  return source[newline - 1] === '\r' ? newline - 1 : newline;
+  const lineEnd = /[\r\n]/g;
+  lineEnd.lastIndex = index;
+  return lineEnd.exec(source)?.index ?? source.length;
 }
 
 function startOfLine(source: string, index: number): number {
-  return source.lastIndexOf('\n', index - 1) + 1;
+  return Math.max(source.lastIndexOf('\n', index - 1), source.lastIndexOf('\r', index - 1)) + 1;
 }
 
 function lastLineNumber(source: string): number {
-  return source.replace(/\r?\n$/, '').split('\n').length;
+  return source.replace(/(\r\n|\r|\n)$/, '').split(/\r\n|\r|\n/).length;
 }
 
 function named(node: SyntaxNode): SyntaxNode[] {
@@ -163,55 +179,56 @@ function startWithLeadingComments(statement: SyntaxNode): number {
  * put it among the first-party imports (`firstParty` is the app's package).
  */
 export async function ensureFromImport(source: string, spec: FromImport, firstParty: string, context: EditContext): Promise<string> {
-  const parsed = await parseOrThrow(source, context.file, `cannot add "from ${spec.module} import ..."`);
-  const statements = named(parsed.root);
-  const fromImports = statements.filter((node) => node.type === 'import_from_statement');
-  const existing = fromImports.filter((node) => moduleOf(node) === spec.module);
-  const bound = new Set(existing.flatMap((node) => importedNames(node).map((item) => item.bound)));
-  if (existing.some((node) => node.namedChildren.some((child) => child?.type === 'wildcard_import'))) return source;
-  const missing = spec.names.filter((name) => !bound.has(name));
-  if (missing.length === 0) return source;
+  return withParsed(source, context, `cannot add "from ${spec.module} import ..."`, (parsed) => {
+    const statements = named(parsed.root);
+    const fromImports = statements.filter((node) => node.type === 'import_from_statement');
+    const existing = fromImports.filter((node) => moduleOf(node) === spec.module);
+    const bound = new Set(existing.flatMap((node) => importedNames(node).map((item) => item.bound)));
+    if (existing.some((node) => node.namedChildren.some((child) => child?.type === 'wildcard_import'))) return source;
+    const missing = spec.names.filter((name) => !bound.has(name));
+    if (missing.length === 0) return source;
 
-  if (existing.length > 0) {
-    const statement = existing[0];
-    if (statement.descendantsOfType('comment').length > 0) {
+    if (existing.length > 0) {
+      const statement = existing[0];
+      if (statement.descendantsOfType('comment').length > 0) {
+        throw new PythonEditError(
+          context.file,
+          statement.startPosition.row + 1,
+          `expected to add ${missing.join(', ')} to this import of ${spec.module}, but it holds comments that the generator will not move. Add ${missing.join(', ')} to it by hand, then run the generator again.`,
+        );
+      }
+      const items = [...importedNames(statement).map((item) => item.text), ...missing];
+      const text = withEol(renderFromImport(spec.module, items, context.settings), parsed.eol);
+      return checked(splice(source, statement.startIndex, statement.endIndex, text), context);
+    }
+
+    const text = withEol(renderFromImport(spec.module, missing, context.settings), parsed.eol);
+    const firstPartyFrom = fromImports.filter((node) => isFirstParty(moduleOf(node), firstParty));
+    const following = firstPartyFrom.find((node) => compareModules(moduleOf(node), spec.module) > 0);
+    if (following) {
+      const at = startWithLeadingComments(following);
+      return checked(splice(source, at, at, text + parsed.eol), context);
+    }
+    const firstPartyPlain = statements.filter(
+      (node) => node.type === 'import_statement' && node.childrenForFieldName('name').some((name) => name !== null && isFirstParty(name.text.split(/\s+as\s+/)[0], firstParty)),
+    );
+    const previousInSection = firstPartyFrom.at(-1) ?? firstPartyPlain.at(-1);
+    if (previousInSection) {
+      const at = endOfLine(source, previousInSection.endIndex);
+      return checked(splice(source, at, at, parsed.eol + text), context);
+    }
+    const anyImport = statements.filter((node) => ['import_statement', 'import_from_statement', 'future_import_statement'].includes(node.type)).at(-1);
+    if (!anyImport) {
       throw new PythonEditError(
         context.file,
-        statement.startPosition.row + 1,
-        `expected to add ${missing.join(', ')} to this import of ${spec.module}, but it holds comments that the generator will not move. Add ${missing.join(', ')} to it by hand, then run the generator again.`,
+        1,
+        `expected a block of import statements at the top of the file to add "from ${spec.module} import ${missing.join(', ')}" to; found none`,
       );
     }
-    const items = [...importedNames(statement).map((item) => item.text), ...missing];
-    const text = withEol(renderFromImport(spec.module, items, context.settings), parsed.eol);
-    return checked(splice(source, statement.startIndex, statement.endIndex, text), context.file);
-  }
-
-  const text = withEol(renderFromImport(spec.module, missing, context.settings), parsed.eol);
-  const firstPartyFrom = fromImports.filter((node) => isFirstParty(moduleOf(node), firstParty));
-  const following = firstPartyFrom.find((node) => compareModules(moduleOf(node), spec.module) > 0);
-  if (following) {
-    const at = startWithLeadingComments(following);
-    return checked(splice(source, at, at, text + parsed.eol), context.file);
-  }
-  const firstPartyPlain = statements.filter(
-    (node) => node.type === 'import_statement' && node.childrenForFieldName('name').some((name) => name !== null && isFirstParty(name.text.split(/\s+as\s+/)[0], firstParty)),
-  );
-  const previousInSection = firstPartyFrom.at(-1) ?? firstPartyPlain.at(-1);
-  if (previousInSection) {
-    const at = endOfLine(source, previousInSection.endIndex);
-    return checked(splice(source, at, at, parsed.eol + text), context.file);
-  }
-  const anyImport = statements.filter((node) => ['import_statement', 'import_from_statement', 'future_import_statement'].includes(node.type)).at(-1);
-  if (!anyImport) {
-    throw new PythonEditError(
-      context.file,
-      1,
-      `expected a block of import statements at the top of the file to add "from ${spec.module} import ${missing.join(', ')}" to; found none`,
-    );
-  }
-  // A new first-party section: isort separates sections with one blank line.
-  const at = endOfLine(source, anyImport.endIndex);
-  return checked(splice(source, at, at, parsed.eol + parsed.eol + text), context.file);
+    // A new first-party section: isort separates sections with one blank line.
+    const at = endOfLine(source, anyImport.endIndex);
+    return checked(splice(source, at, at, parsed.eol + parsed.eol + text), context);
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -267,94 +284,95 @@ function findAssignment(root: SyntaxNode, variable: string): SyntaxNode | null {
 
 /** Adds an element to a module-level tuple or list literal unless an equal element is there. */
 export async function ensureCollectionElement(source: string, spec: CollectionElement, context: EditContext): Promise<string> {
-  const parsed = await parseOrThrow(source, context.file, `cannot add ${spec.element} to ${spec.variable}`);
-  const assignment = findAssignment(parsed.root, spec.variable);
-  if (!assignment) {
-    throw new PythonEditError(
-      context.file,
-      lastLineNumber(source),
-      `expected a module-level assignment "${spec.variable} = (...)" (a tuple or list literal) to add ${spec.element} to; found none`,
-    );
-  }
-  const collection = assignment.childForFieldName('right');
-  if (collection?.type === 'parenthesized_expression') {
-    throw new PythonEditError(
-      context.file,
-      collection.startPosition.row + 1,
-      `expected ${spec.variable} to be a tuple, but "${collection.text.replace(/\s+/g, '')}" is one value in parentheses (a one-element tuple needs a trailing comma: "(x,)"); fix it, then run the generator again`,
-    );
-  }
-  if (!collection || (collection.type !== 'tuple' && collection.type !== 'list')) {
-    throw new PythonEditError(
-      context.file,
-      assignment.startPosition.row + 1,
-      `expected ${spec.variable} to be assigned a tuple or list literal, found "${collection?.text.split(/\r?\n/)[0] ?? ''}"; list ${spec.element} in it by hand, or make it a literal again`,
-    );
-  }
-  const elements = named(collection).filter((node) => node.type !== 'comment');
-  if (elements.some((node) => sameElement(node, spec.element))) return source;
-
-  const open = collection.child(0)!;
-  const close = collection.child(collection.childCount - 1)!;
-  const isTuple = collection.type === 'tuple';
-  if (elements.length === 0) {
-    const text = isTuple ? `(${spec.element},)` : `[${spec.element}]`;
-    return checked(splice(source, collection.startIndex, collection.endIndex, text), context.file);
-  }
-  // Quote a new string element the way its neighbours are quoted.
-  const singleQuoted = elements.some((node) => node.type === 'string' && node.text.startsWith("'"));
-  if (singleQuoted && /^"[^"'\\]*"$/.test(spec.element)) spec = { ...spec, element: `'${spec.element.slice(1, -1)}'` };
-  const keys = elements.map(elementSortKey);
-  const newKey = spec.element.replace(/^["']|["']$/g, '');
-  let position = elements.length;
-  if (spec.sorted && isSortedByRuf022(keys)) {
-    const index = keys.findIndex((key) => compareMembers(key, newKey) > 0);
-    if (index !== -1) position = index;
-  }
-  const multiLine = open.endPosition.row !== close.startPosition.row;
-  if (multiLine) {
-    const first = elements[0];
-    const indent = source.slice(startOfLine(source, first.startIndex), first.startIndex);
-    if (!/^[ \t]*$/.test(indent)) {
+  return withParsed(source, context, `cannot add ${spec.element} to ${spec.variable}`, (parsed) => {
+    const assignment = findAssignment(parsed.root, spec.variable);
+    if (!assignment) {
       throw new PythonEditError(
         context.file,
-        first.startPosition.row + 1,
-        `expected the elements of ${spec.variable} one per line; add ${spec.element} by hand`,
+        lastLineNumber(source),
+        `expected a module-level assignment "${spec.variable} = (...)" (a tuple or list literal) to add ${spec.element} to; found none`,
       );
     }
+    const collection = assignment.childForFieldName('right');
+    if (collection?.type === 'parenthesized_expression') {
+      throw new PythonEditError(
+        context.file,
+        collection.startPosition.row + 1,
+        `expected ${spec.variable} to be a tuple, but "${collection.text.replace(/\s+/g, '')}" is one value in parentheses (a one-element tuple needs a trailing comma: "(x,)"); fix it, then run the generator again`,
+      );
+    }
+    if (!collection || (collection.type !== 'tuple' && collection.type !== 'list')) {
+      throw new PythonEditError(
+        context.file,
+        assignment.startPosition.row + 1,
+        `expected ${spec.variable} to be assigned a tuple or list literal, found "${collection?.text.split(/\r?\n/)[0] ?? ''}"; list ${spec.element} in it by hand, or make it a literal again`,
+      );
+    }
+    const elements = named(collection).filter((node) => node.type !== 'comment');
+    if (elements.some((node) => sameElement(node, spec.element))) return source;
+
+    const open = collection.child(0)!;
+    const close = collection.child(collection.childCount - 1)!;
+    const isTuple = collection.type === 'tuple';
+    if (elements.length === 0) {
+      const text = isTuple ? `(${spec.element},)` : `[${spec.element}]`;
+      return checked(splice(source, collection.startIndex, collection.endIndex, text), context);
+    }
+    // Quote a new string element the way its neighbours are quoted.
+    const singleQuoted = elements.some((node) => node.type === 'string' && node.text.startsWith("'"));
+    if (singleQuoted && /^"[^"'\\]*"$/.test(spec.element)) spec = { ...spec, element: `'${spec.element.slice(1, -1)}'` };
+    const keys = elements.map(elementSortKey);
+    const newKey = spec.element.replace(/^["']|["']$/g, '');
+    let position = elements.length;
+    if (spec.sorted && isSortedByRuf022(keys)) {
+      const index = keys.findIndex((key) => compareMembers(key, newKey) > 0);
+      if (index !== -1) position = index;
+    }
+    const multiLine = open.endPosition.row !== close.startPosition.row;
+    if (multiLine) {
+      const first = elements[0];
+      const indent = source.slice(startOfLine(source, first.startIndex), first.startIndex);
+      if (!/^[ \t]*$/.test(indent)) {
+        throw new PythonEditError(
+          context.file,
+          first.startPosition.row + 1,
+          `expected the elements of ${spec.variable} one per line; add ${spec.element} by hand`,
+        );
+      }
+      if (position < elements.length) {
+        const before = elements[position];
+        return checked(splice(source, before.startIndex, before.startIndex, `${spec.element},${parsed.eol}${indent}`), context);
+      }
+      const last = elements[elements.length - 1];
+      const comma = last.nextSibling?.type === ',' ? last.nextSibling : null;
+      const lineEnd = endOfLine(source, (comma ?? last).endIndex);
+      let edited = splice(source, lineEnd, lineEnd, `${parsed.eol}${indent}${spec.element},`);
+      if (!comma) edited = splice(edited, last.endIndex, last.endIndex, ',');
+      return checked(edited, context);
+    }
+
+    let edited: string;
     if (position < elements.length) {
       const before = elements[position];
-      return checked(splice(source, before.startIndex, before.startIndex, `${spec.element},${parsed.eol}${indent}`), context.file);
+      edited = splice(source, before.startIndex, before.startIndex, `${spec.element}, `);
+    } else {
+      const last = elements[elements.length - 1];
+      // `(a,)` becomes `(a, b)`: a trailing comma would make ruff format explode the tuple.
+      const end = isTuple && elements.length === 1 && last.nextSibling?.type === ',' ? last.nextSibling.endIndex : last.endIndex;
+      edited = splice(source, last.endIndex, end, `, ${spec.element}`);
     }
-    const last = elements[elements.length - 1];
-    const comma = last.nextSibling?.type === ',' ? last.nextSibling : null;
-    const lineEnd = endOfLine(source, (comma ?? last).endIndex);
-    let edited = splice(source, lineEnd, lineEnd, `${parsed.eol}${indent}${spec.element},`);
-    if (!comma) edited = splice(edited, last.endIndex, last.endIndex, ',');
-    return checked(edited, context.file);
-  }
+    const statementStart = startOfLine(edited, assignment.startIndex);
+    const lineEnd = endOfLine(edited, assignment.startIndex);
+    if ([...edited.slice(statementStart, lineEnd)].length <= lineLengthOf(context.settings)) return checked(edited, context);
 
-  let edited: string;
-  if (position < elements.length) {
-    const before = elements[position];
-    edited = splice(source, before.startIndex, before.startIndex, `${spec.element}, `);
-  } else {
-    const last = elements[elements.length - 1];
-    // `(a,)` becomes `(a, b)`: a trailing comma would make ruff format explode the tuple.
-    const end = isTuple && elements.length === 1 && last.nextSibling?.type === ',' ? last.nextSibling.endIndex : last.endIndex;
-    edited = splice(source, last.endIndex, end, `, ${spec.element}`);
-  }
-  const statementStart = startOfLine(edited, assignment.startIndex);
-  const lineEnd = endOfLine(edited, assignment.startIndex);
-  if ([...edited.slice(statementStart, lineEnd)].length <= lineLengthOf(context.settings)) return checked(edited, context.file);
-
-  // Too long for one line: one element per line with a trailing comma, as ruff format does.
-  const statementIndent = source.slice(startOfLine(source, assignment.startIndex), assignment.startIndex);
-  const texts = elements.map((node) => node.text);
-  texts.splice(position, 0, spec.element);
-  const body = texts.map((text) => `${statementIndent}    ${text},`).join(parsed.eol);
-  const exploded = `${open.text}${parsed.eol}${body}${parsed.eol}${statementIndent}${close.text}`;
-  return checked(splice(source, collection.startIndex, collection.endIndex, exploded), context.file);
+    // Too long for one line: one element per line with a trailing comma, as ruff format does.
+    const statementIndent = source.slice(startOfLine(source, assignment.startIndex), assignment.startIndex);
+    const texts = elements.map((node) => node.text);
+    texts.splice(position, 0, spec.element);
+    const body = texts.map((text) => `${statementIndent}    ${text},`).join(parsed.eol);
+    const exploded = `${open.text}${parsed.eol}${body}${parsed.eol}${statementIndent}${close.text}`;
+    return checked(splice(source, collection.startIndex, collection.endIndex, exploded), context);
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -401,45 +419,46 @@ function formatMethod(className: string, method: MethodSpec, settings: RuffSetti
  * its body. `requires` names members the new methods call, which the class must already have.
  */
 export async function ensureMethods(source: string, className: string, methods: MethodSpec[], context: EditContext, requires: string[] = []): Promise<string> {
-  const parsed = await parseOrThrow(source, context.file, `cannot add methods to class ${className}`);
-  const definition = findClass(parsed.root, className);
-  if (!definition) {
-    throw new PythonEditError(
-      context.file,
-      lastLineNumber(source),
-      `expected a module-level class ${className} (it holds the request-scoped providers); found none. Restore it, then run the generator again.`,
-    );
-  }
-  const body = definition.childForFieldName('body');
-  const statements = body ? named(body) : [];
-  const first = statements.find((node) => node.type !== 'comment');
-  if (!body || !first || first.startPosition.row === definition.startPosition.row) {
-    throw new PythonEditError(
-      context.file,
-      definition.startPosition.row + 1,
-      `expected class ${className} to have an indented body on its own lines`,
-    );
-  }
-  const present = definedNames(body);
-  const absent = requires.filter((name) => !present.has(name));
-  if (absent.length > 0) {
-    throw new PythonEditError(
-      context.file,
-      definition.startPosition.row + 1,
-      `expected class ${className} to define ${absent.join(', ')}, which the new providers call; restore ${absent.length === 1 ? 'it' : 'them'}, then run the generator again`,
-    );
-  }
-  const missing = methods.filter((method) => !present.has(method.name));
-  if (missing.length === 0) return source;
-  const indent = source.slice(startOfLine(source, first.startIndex), first.startIndex);
-  const unit = indent.startsWith('\t') ? '\t' : ' '.repeat(indent.length || 4);
-  const lines = missing.flatMap((method) => [
-    '',
-    ...formatMethod(className, method, context.settings).map((line) => line.replace(/^( {4})+/, (spaces) => indent + unit.repeat(spaces.length / 4 - 1))),
-  ]);
-  const last = statements[statements.length - 1];
-  const at = endOfLine(source, last.endIndex);
-  return checked(splice(source, at, at, parsed.eol + lines.join(parsed.eol)), context.file);
+  return withParsed(source, context, `cannot add methods to class ${className}`, (parsed) => {
+    const definition = findClass(parsed.root, className);
+    if (!definition) {
+      throw new PythonEditError(
+        context.file,
+        lastLineNumber(source),
+        `expected a module-level class ${className} (it holds the request-scoped providers); found none. Restore it, then run the generator again.`,
+      );
+    }
+    const body = definition.childForFieldName('body');
+    const statements = body ? named(body) : [];
+    const first = statements.find((node) => node.type !== 'comment');
+    if (!body || !first || first.startPosition.row === definition.startPosition.row) {
+      throw new PythonEditError(
+        context.file,
+        definition.startPosition.row + 1,
+        `expected class ${className} to have an indented body on its own lines`,
+      );
+    }
+    const present = definedNames(body);
+    const absent = requires.filter((name) => !present.has(name));
+    if (absent.length > 0) {
+      throw new PythonEditError(
+        context.file,
+        definition.startPosition.row + 1,
+        `expected class ${className} to define ${absent.join(', ')}, which the new providers call; restore ${absent.length === 1 ? 'it' : 'them'}, then run the generator again`,
+      );
+    }
+    const missing = methods.filter((method) => !present.has(method.name));
+    if (missing.length === 0) return source;
+    const indent = source.slice(startOfLine(source, first.startIndex), first.startIndex);
+    const unit = indent.startsWith('\t') ? '\t' : ' '.repeat(indent.length || 4);
+    const lines = missing.flatMap((method) => [
+      '',
+      ...formatMethod(className, method, context.settings).map((line) => line.replace(/^( {4})+/, (spaces) => indent + unit.repeat(spaces.length / 4 - 1))),
+    ]);
+    const last = statements[statements.length - 1];
+    const at = endOfLine(source, last.endIndex);
+    return checked(splice(source, at, at, parsed.eol + lines.join(parsed.eol)), context);
+  });
 }
 
 export interface ClassSpec {
@@ -453,22 +472,23 @@ export interface ClassSpec {
  * `requires` names module-level definitions they build on (their base classes).
  */
 export async function ensureClasses(source: string, classes: ClassSpec[], context: EditContext, requires: string[] = []): Promise<string> {
-  const parsed = await parseOrThrow(source, context.file, `cannot add ${classes.map((c) => c.name).join(', ')}`);
-  const present = definedNames(parsed.root);
-  const absent = requires.filter((name) => !present.has(name));
-  if (absent.length > 0) {
-    throw new PythonEditError(
-      context.file,
-      lastLineNumber(source),
-      `expected the base class${absent.length === 1 ? '' : 'es'} ${absent.join(', ')} at module level, to derive the new errors from; ${absent.length === 1 ? 'it is' : 'they are'} missing. Restore ${absent.length === 1 ? 'it' : 'them'}, then run the generator again.`,
-    );
-  }
-  const missing = classes.filter((spec) => !present.has(spec.name));
-  if (missing.length === 0) return source;
-  const last = named(parsed.root).at(-1);
-  const at = last ? endOfLine(source, last.endIndex) : 0;
-  const text = missing.map((spec) => formatSnippet(spec.text, context.settings)).join('\n\n\n');
-  const prefix = last ? '\n\n\n' : '';
-  const suffix = at === source.length && !last ? '\n' : '';
-  return checked(splice(source, at, at, withEol(prefix + text + suffix, parsed.eol)), context.file);
+  return withParsed(source, context, `cannot add ${classes.map((c) => c.name).join(', ')}`, (parsed) => {
+    const present = definedNames(parsed.root);
+    const absent = requires.filter((name) => !present.has(name));
+    if (absent.length > 0) {
+      throw new PythonEditError(
+        context.file,
+        lastLineNumber(source),
+        `expected the base class${absent.length === 1 ? '' : 'es'} ${absent.join(', ')} at module level, to derive the new errors from; ${absent.length === 1 ? 'it is' : 'they are'} missing. Restore ${absent.length === 1 ? 'it' : 'them'}, then run the generator again.`,
+      );
+    }
+    const missing = classes.filter((spec) => !present.has(spec.name));
+    if (missing.length === 0) return source;
+    const last = named(parsed.root).at(-1);
+    const at = last ? endOfLine(source, last.endIndex) : 0;
+    const text = missing.map((spec) => formatSnippet(spec.text, context.settings)).join('\n\n\n');
+    const prefix = last ? '\n\n\n' : '';
+    const suffix = at === source.length && !last ? '\n' : '';
+    return checked(splice(source, at, at, withEol(prefix + text + suffix, parsed.eol)), context);
+  });
 }

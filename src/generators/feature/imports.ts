@@ -97,9 +97,14 @@ export function renderImportBlock(imports: ImportSource[], firstParty: string): 
 export async function resolveImports(source: string, known: Map<string, ImportSource>, firstParty: string, file: string): Promise<string> {
   if (!source.includes(IMPORTS_PLACEHOLDER)) return source;
   const tree = await parsePython(source);
-  if (tree.rootNode.hasError) throw new Error(`layered:feature rendered ${file} as invalid Python; this is a bug in the plugin's templates.`);
-  const defined = definedNames(tree.rootNode);
-  const used = [...usedNames(tree.rootNode)].filter((name) => name !== IMPORTS_PLACEHOLDER && !defined.has(name));
+  let used: string[];
+  try {
+    if (tree.rootNode.hasError) throw new Error(`layered:feature rendered ${file} as invalid Python; this is a bug in the plugin's templates.`);
+    const defined = definedNames(tree.rootNode);
+    used = [...usedNames(tree.rootNode)].filter((name) => name !== IMPORTS_PLACEHOLDER && !defined.has(name));
+  } finally {
+    tree.delete();
+  }
   const imports = used.flatMap((name) => {
     const from = known.get(name);
     return from ? [from] : [];

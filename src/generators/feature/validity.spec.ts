@@ -1,0 +1,148 @@
+import { spawnSync } from 'node:child_process';
+import { logger, Tree } from '@nx/devkit';
+import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { applicationGenerator } from '../application/generator';
+import { featureGenerator } from './generator';
+
+// Hand edits of the four wired modules that tree-sitter and CPython judge differently (issue 9,
+// classes 6 and 7). CPython's verdict wins: rejected input is refused with its line, accepted
+// input is wired.
+const SOURCE = 'apps/api/src/api';
+const MODULES = {
+  factory: `${SOURCE}/domain/factory.py`,
+  router: `${SOURCE}/http/routes/__init__.py`,
+  tables: `${SOURCE}/domain/repositories/tables.py`,
+  errors: `${SOURCE}/domain/errors.py`,
+} as const;
+type Module = keyof typeof MODULES;
+
+let generated: Map<string, Buffer>;
+
+beforeAll(async () => {
+  const tree = createTreeWithEmptyWorkspace();
+  await applicationGenerator(tree, { name: 'api', skipFormat: true });
+  generated = new Map(Object.values(MODULES).map((file) => [file, tree.read(file)!]));
+});
+
+function appWith(module: Module, edit: (text: string) => string | Buffer): Tree {
+  const tree = createTreeWithEmptyWorkspace();
+  for (const [file, bytes] of generated) tree.write(file, bytes);
+  tree.write('apps/api/pyproject.toml', '[project]\nname = "api"\n\n[tool.layered]\npackage = "api"\n');
+  tree.write('apps/api/project.json', JSON.stringify({ name: 'api', root: 'apps/api' }));
+  const edited = edit(generated.get(MODULES[module])!.toString('utf-8'));
+  tree.write(MODULES[module], edited);
+  return tree;
+}
+
+function lineCount(text: string): number {
+  return text.split('\n').length - 1;
+}
+
+/** Appends `lines` to the module; the bad line is the first of them. */
+function appended(lines: string): (text: string) => string {
+  return (text) => text + lines;
+}
+
+function snapshot(tree: Tree): Map<string, string> {
+  return new Map(Object.values(MODULES).map((file) => [file, tree.read(file)!.toString('base64')]));
+}
+
+const REFUSED: Array<[string, Module, (text: string) => string | Buffer, (text: string) => number, RegExp]> = [
+  ['Python 2 print', 'factory', appended('print "wired"\n'), (t) => lineCount(t) + 1, /Missing parentheses in call to 'print'/],
+  ['backticks', 'tables', appended('NAME = `metadata`\n'), (t) => lineCount(t) + 1, /invalid syntax/],
+  ['the <> operator', 'errors', appended('\nif 1 <> 2:\n    pass\n'), (t) => lineCount(t) + 2, /invalid syntax/],
+  ['an old octal literal', 'router', appended('MODE = 0777\n'), (t) => lineCount(t) + 1, /leading zeros in decimal integer literals/],
+  ['return at module level', 'factory', appended('return None\n'), (t) => lineCount(t) + 1, /'return' outside function/],
+  ['await at module level', 'tables', appended('await metadata.create_all()\n'), (t) => lineCount(t) + 1, /'await' outside function/],
+  ['a tab/space mix', 'errors', appended('\n\nclass Mixed:\n    def a(self):\n\tpass\n        pass\n'), (t) => lineCount(t) + 5, /inconsistent use of tabs and spaces/],
+  [
+    'an unexpected indent',
+    'router',
+    (t) => t.replace('(health.router,)\n', '(health.router,)\n    EXTRA = 1\n'),
+    (t) => lineCount(t.slice(0, t.indexOf('(health.router,)'))) + 2,
+    /unexpected indent/,
+  ],
+  [
+    'bytes that are not UTF-8, without a coding cookie',
+    'tables',
+    (t) => Buffer.concat([Buffer.from(t), Buffer.from('NAME = "caf'), Buffer.from([0xe9]), Buffer.from('"\n')]),
+    (t) => lineCount(t) + 1,
+    /'utf-8' codec can't decode byte 0xe9/,
+  ],
+  ['a syntax error late in the file', 'factory', appended('\n\ndef broken(:\n    pass\n'), (t) => lineCount(t) + 3, /invalid syntax/],
+];
+
+describe('CPython judges the modules layered:feature wires', () => {
+  it.each(REFUSED)('refuses %s in %s.py with CPython line and message, writing nothing', async (_name, module, edit, line, message) => {
+    const tree = appWith(module, edit);
+    const before = snapshot(tree);
+    const original = generated.get(MODULES[module])!.toString('utf-8');
+
+    const error = await featureGenerator(tree, { name: 'recipe', skipFormat: true }).then(
+      () => null,
+      (thrown: Error) => thrown,
+    );
+
+    expect(error?.message).toMatch(new RegExp(`^${MODULES[module].replace(/[.]/g, '\\.')}:${line(original)}: `));
+    expect(error?.message).toMatch(message);
+    expect(error?.message).toContain('Nothing was written');
+    expect(snapshot(tree)).toEqual(before);
+    expect(tree.exists(`${SOURCE}/domain/models/recipe.py`)).toBe(false);
+  });
+
+  const ACCEPTED: Array<[string, Module, (text: string) => string | Buffer]> = [
+    ['CR-only line endings', 'router', (t) => t.replace(/\n/g, '\r')],
+    [
+      'a latin-1 file with a coding cookie',
+      'errors',
+      (t) => Buffer.concat([Buffer.from('# -*- coding: latin-1 -*-\n'), Buffer.from(t.replace('"""The AppError', '"""The AppError (caf\u00e9)'), 'latin1')]),
+    ],
+    [
+      'a comment indented less than the method, between a decorator and its def',
+      'factory',
+      (t) => t.replace('    def unit_of_work(self)', '    @staticmethod\n  # the session is per request\n    def _unused() -> None:\n        pass\n\n    def unit_of_work(self)'),
+    ],
+  ];
+
+  it.each(ACCEPTED)('wires %s, keeping every input byte in order, into a module CPython accepts', async (_name, module, edit) => {
+    const tree = appWith(module, edit);
+    const input = tree.read(MODULES[module])!;
+
+    await featureGenerator(tree, { name: 'recipe', skipFormat: true });
+
+    const output = tree.read(MODULES[module])!;
+    expect(output.length).toBeGreaterThan(input.length);
+    expect(isSubsequence(input, output)).toBe(true);
+    expect(cpythonErrors(output)).toBe('');
+    expect(output.toString('latin1')).toContain(module === 'errors' ? 'class RecipeNotFoundError' : 'recipe');
+  });
+
+  it('without any Python, wires with the tree-sitter check and says in one warning how to get CPython', async () => {
+    const tree = appWith('router', (t) => t);
+    vi.stubEnv('PATH', '');
+    vi.stubEnv('LAYERED_PYTHON', '');
+    const warnings: string[] = [];
+    const spy = vi.spyOn(logger, 'warn').mockImplementation((line) => warnings.push(String(line)));
+    try {
+      await featureGenerator(tree, { name: 'recipe', skipFormat: true });
+    } finally {
+      spy.mockRestore();
+      vi.unstubAllEnvs();
+    }
+    expect(tree.read(MODULES.router, 'utf-8')).toContain('recipe.router');
+    expect(warnings).toEqual([expect.stringMatching(/CPython did not check the wired modules .*Install python3, or set LAYERED_PYTHON/)]);
+  });
+});
+
+/** Every byte of `input` appears in `output`, in order: the edit only inserted. */
+function isSubsequence(input: Buffer, output: Buffer): boolean {
+  let at = 0;
+  for (const byte of output) if (at < input.length && byte === input[at]) at += 1;
+  return at === input.length;
+}
+
+function cpythonErrors(bytes: Buffer): string {
+  const result = spawnSync('python3', ['-c', 'import sys; compile(sys.stdin.buffer.read(), "<wired>", "exec", dont_inherit=True)'], { input: bytes, encoding: 'utf-8' });
+  return result.status === 0 ? '' : result.stderr;
+}
