@@ -441,14 +441,15 @@ async function wireIntoApp(tree: Tree, options: NormalizedFeatureSchema, modules
   ];
   const judge = startCPythonJudge(tree, options);
   try {
-    const inputs = await readModules(tree, wires.map(([file]) => file), judge);
+    const inputs = await readModules(tree, wires.map(([file]) => file), judge, requiredPython(tree, options.projectRoot));
     const edited = new Map<string, string>();
     for (const [file, wire] of wires) {
       const input = inputs.get(file)!;
       const text = await wire(input.text, feature, { file, settings, cpythonJudges: input.encoding !== null });
       if (text !== input.text) edited.set(file, text);
     }
-    return judge ? await judgeEdits(judge, edited, inputs) : edited;
+    const judged = [...inputs.values()].every((input) => input.encoding !== null);
+    return judge && judged ? await judgeEdits(judge, edited, inputs) : edited;
   } finally {
     judge?.close();
   }
@@ -470,7 +471,23 @@ function warnNotJudged(why: string): void {
 }
 
 /** Reads the modules as CPython would import them; refuses, writing nothing, a module it rejects. */
-async function readModules(tree: Tree, files: string[], judge: CPythonJudge | null): Promise<Map<string, ModuleInput>> {
+/** The floor of the project's `requires-python` (`>=3.11` gives [3, 11]), if it declares one. */
+function requiredPython(tree: Tree, projectRoot: string): [number, number] | null {
+  try {
+    const project = (parseToml(tree.read(joinPathFragments(projectRoot, 'pyproject.toml'), 'utf-8') ?? '') as { project?: { 'requires-python'?: unknown } }).project;
+    const floor = />=\s*(\d+)\.(\d+)/.exec(String(project?.['requires-python'] ?? ''));
+    return floor ? [Number(floor[1]), Number(floor[2])] : null;
+  } catch {
+    return null;
+  }
+}
+
+function olderThan(version: string, floor: [number, number] | null): boolean {
+  const [major, minor] = version.split('.').map(Number);
+  return floor !== null && (major < floor[0] || (major === floor[0] && minor < floor[1]));
+}
+
+async function readModules(tree: Tree, files: string[], judge: CPythonJudge | null, floor: [number, number] | null): Promise<Map<string, ModuleInput>> {
   const fallback = (): Map<string, ModuleInput> => new Map(files.map((file) => [file, { text: tree.read(file, 'utf-8')!, encoding: null }]));
   if (judge === null) return fallback();
   let verdicts: SourceVerdict[];
@@ -478,6 +495,11 @@ async function readModules(tree: Tree, files: string[], judge: CPythonJudge | nu
     verdicts = await judge.judge(files.map((file) => ({ path: file, bytes: tree.read(file)! })));
   } catch (error) {
     warnNotJudged(`${judge.python} could not run: ${(error as Error).message}`);
+    return fallback();
+  }
+  // An older parser would reject the newer syntax the project may use (`match`, `except*`).
+  if (olderThan(judge.version, floor)) {
+    warnNotJudged(`${judge.python} is Python ${judge.version}, older than the project's requires-python >=${floor!.join('.')}`);
     return fallback();
   }
   const inputs = new Map<string, ModuleInput>();

@@ -133,6 +133,26 @@ describe('CPython judges the modules layered:feature wires', () => {
     expect(tree.read(MODULES.router, 'utf-8')).toContain('recipe.router');
     expect(warnings).toEqual([expect.stringMatching(/CPython did not check the wired modules .*Install python3, or set LAYERED_PYTHON/)]);
   });
+
+  it.each([
+    ['an interpreter older than requires-python', { pyproject: '[project]\nname = "api"\nrequires-python = ">=3.99"\n\n[tool.layered]\npackage = "api"\n' }, /is Python 3\.\d+\.\d+, older than the project's requires-python >=3\.99/],
+    ['a LAYERED_PYTHON that cannot run', { python: '/bin/false' }, /\/bin\/false could not run/],
+  ])('with %s, falls back to the tree-sitter check and warns', async (_name, setup, warning) => {
+    // tree-sitter accepts Python 2's print statement, so only CPython would refuse this.
+    const tree = appWith('factory', appended('print "wired"\n'));
+    if ('pyproject' in setup) tree.write('apps/api/pyproject.toml', setup.pyproject);
+    if ('python' in setup) vi.stubEnv('LAYERED_PYTHON', setup.python);
+    const warnings: string[] = [];
+    const spy = vi.spyOn(logger, 'warn').mockImplementation((line) => warnings.push(String(line)));
+    try {
+      await featureGenerator(tree, { name: 'recipe', skipFormat: true });
+    } finally {
+      spy.mockRestore();
+      vi.unstubAllEnvs();
+    }
+    expect(tree.read(MODULES.factory, 'utf-8')).toContain('def recipe_controller');
+    expect(warnings).toEqual([expect.stringMatching(warning)]);
+  });
 });
 
 /** Every byte of `input` appears in `output`, in order: the edit only inserted. */
