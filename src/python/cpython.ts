@@ -1,7 +1,6 @@
 import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { accessSync, constants, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { findOnPath } from '../executors/python/resolve-python';
+import { findOnPath, isExecutableFile } from '../executors/python/resolve-python';
 
 /**
  * CPython as the judge of whether a Python file is valid: tree-sitter tolerates what CPython
@@ -62,15 +61,6 @@ for line in sys.stdin:
 
 /** A file to judge: its bytes on disk, or edited text to encode the way its input was encoded. */
 export type SourceToJudge = { path: string; bytes: Buffer } | { path: string; text: string; encoding: string };
-
-function isExecutableFile(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return statSync(file).isFile();
-  } catch {
-    return false;
-  }
-}
 
 /**
  * The interpreter to judge with: LAYERED_PYTHON (as the python executor reads it), the project's

@@ -20,7 +20,7 @@ export interface ResolveOptions {
   env: NodeJS.ProcessEnv;
 }
 
-function isExecutableFile(file: string): boolean {
+export function isExecutableFile(file: string): boolean {
   try {
     accessSync(file, constants.X_OK);
     return statSync(file).isFile();
