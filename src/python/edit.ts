@@ -163,12 +163,18 @@ function renderFromImport(module: string, items: string[], settings: RuffSetting
   return formatSnippet(`from ${module} import ${sorted.join(', ')}\n`, settings);
 }
 
-/** Comments directly above a statement travel with it, so insert before them. */
-function startWithLeadingComments(statement: SyntaxNode): number {
-  let start = statement.startIndex;
+/**
+ * Comments alone on the lines directly above a statement travel with it, so insert at the start
+ * of the first such line (column 0, whatever the comment's indentation). A comment that ends the
+ * previous statement's line stays with that line.
+ */
+function startWithLeadingComments(source: string, statement: SyntaxNode): number {
+  let start = startOfLine(source, statement.startIndex);
   let row = statement.startPosition.row;
   for (let previous = statement.previousSibling; previous?.type === 'comment' && previous.endPosition.row === row - 1; previous = previous.previousSibling) {
-    start = previous.startIndex;
+    const lineStart = startOfLine(source, previous.startIndex);
+    if (!/^[ \t\f]*$/.test(source.slice(lineStart, previous.startIndex))) break;
+    start = lineStart;
     row = previous.startPosition.row;
   }
   return start;
@@ -206,7 +212,7 @@ export async function ensureFromImport(source: string, spec: FromImport, firstPa
     const firstPartyFrom = fromImports.filter((node) => isFirstParty(moduleOf(node), firstParty));
     const following = firstPartyFrom.find((node) => compareModules(moduleOf(node), spec.module) > 0);
     if (following) {
-      const at = startWithLeadingComments(following);
+      const at = startWithLeadingComments(source, following);
       return checked(splice(source, at, at, text + parsed.eol), context);
     }
     const firstPartyPlain = statements.filter(
@@ -345,7 +351,13 @@ export async function ensureCollectionElement(source: string, spec: CollectionEl
       }
       const last = elements[elements.length - 1];
       const comma = last.nextSibling?.type === ',' ? last.nextSibling : null;
-      const lineEnd = endOfLine(source, (comma ?? last).endIndex);
+      const after = comma ?? last;
+      if (close.startPosition.row === after.endPosition.row) {
+        // `"metadata"]`: the new element goes on a line of its own, still inside the bracket.
+        const text = comma ? `${parsed.eol}${indent}${spec.element},` : `,${parsed.eol}${indent}${spec.element}`;
+        return checked(splice(source, after.endIndex, after.endIndex, text), context);
+      }
+      const lineEnd = endOfLine(source, after.endIndex);
       let edited = splice(source, lineEnd, lineEnd, `${parsed.eol}${indent}${spec.element},`);
       if (!comma) edited = splice(edited, last.endIndex, last.endIndex, ',');
       return checked(edited, context);

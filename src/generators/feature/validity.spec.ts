@@ -155,6 +155,58 @@ describe('CPython judges the modules layered:feature wires', () => {
   });
 });
 
+/** Hand edits that once broke the wiring (issue 9): each is wired into a module CPython accepts. */
+const WIRED: Array<[string, Module, (text: string) => string | Buffer, RegExp[]]> = [
+  [
+    'an indented comment above the first-party import the new one precedes',
+    'factory',
+    (t) => t.replace('from api.domain.repositories.health', '    # repositories\nfrom api.domain.repositories.health'),
+    [/^from api\.domain\.controllers\.recipe import RecipeController$/gm],
+  ],
+  [
+    'a tab-indented comment above the first-party import the new one precedes',
+    'tables',
+    (t) => t.replace('from api.domain.repositories.orm', '\t# the declarative base\nfrom api.domain.repositories.orm'),
+    [/^from api\.domain\.repositories import recipe$/gm, /"recipe"/g],
+  ],
+  ['a closing bracket on the last element line of __all__', 'tables', (t) => t.replace('__all__ = ["metadata"]', '__all__ = [\n    "metadata"]'), [/^ {4}"recipe"\]$/gm]],
+  [
+    'a closing bracket after the trailing comma of __all__',
+    'tables',
+    (t) => t.replace('__all__ = ["metadata"]', '__all__ = [\n    "metadata",]'),
+    [/^ {4}"recipe",\]$/gm],
+  ],
+  ['a closing bracket on the last element line of ROUTERS', 'router', (t) => t.replace('(health.router,)', '(\n    health.router,)'), [/^ {4}recipe\.router,\)$/gm]],
+  [
+    'a trailing comment on the import line above the new import',
+    'factory',
+    (t) => t.replace('import HealthController\n', 'import HealthController  # noqa: F401\n'),
+    [/^from api\.domain\.controllers\.recipe import RecipeController$/gm, /import HealthController {2}# noqa: F401\n/g],
+  ],
+  [
+    'a trailing comment on the import the new name extends',
+    'router',
+    (t) => t.replace('from api.http.routes import health\n', 'from api.http.routes import health  # noqa: F401\n'),
+    [/\brecipe\.router\b/g, /import health, recipe {2}# noqa: F401\n/g],
+  ],
+];
+
+describe('layered:feature wires hand-edited modules minimally', () => {
+  it.each(WIRED)('wires %s in %s.py: valid, every byte kept, the entry once, a re-run changes nothing', async (_name, module, edit, entries) => {
+    const tree = appWith(module, edit);
+    const input = tree.read(MODULES[module])!;
+
+    await featureGenerator(tree, { name: 'recipe', skipFormat: true });
+
+    const output = tree.read(MODULES[module])!;
+    expect(cpythonErrors(output)).toBe('');
+    expect(isSubsequence(input, output)).toBe(true);
+    for (const entry of entries) expect(output.toString('utf-8').match(entry)).toHaveLength(1);
+    await featureGenerator(tree, { name: 'recipe', skipFormat: true });
+    expect(tree.read(MODULES[module])!.equals(output)).toBe(true);
+  });
+});
+
 /** Every byte of `input` appears in `output`, in order: the edit only inserted. */
 function isSubsequence(input: Buffer, output: Buffer): boolean {
   let at = 0;
