@@ -1,7 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ensureCollectionElement, ensureFromImport, PythonEditError } from './edit';
+import { ensureCollectionElement, ensureFromImport, literalValue, PythonEditError } from './edit';
 import { formatPython, lintPython } from './format';
 import { firstSyntaxError, parsePython } from './parser';
 import { FeatureWiring, wireFeatureIntoErrors, wireFeatureIntoFactory, wireFeatureIntoRouter, wireFeatureIntoTables } from './wiring';
@@ -116,5 +117,42 @@ describe('ensureCollectionElement', () => {
   it('recognises an element written with other quotes', async () => {
     const source = "__all__ = ['b']\n";
     expect(await ensureCollectionElement(source, { variable: '__all__', element: '"b"', sorted: true }, { file: 'x.py' })).toBe(source);
+  });
+});
+
+describe('literalValue', () => {
+  // CPython is the oracle. literalValue gives null for bytes, and for f-string fields and \N{...},
+  // which it leaves undecided.
+  const LITERALS = [
+    `"recipe"`,
+    `'recip\\x65'`,
+    `"\\u0072ec\\151pe"`,
+    `"\\U0001F600"`,
+    `"\\N{BULLET}"`,
+    `'a\\\r\nb'`,
+    `r"a\\x65"`,
+    `R'''a\\'b'''`,
+    `u"tab\\there"`,
+    `"""line\\\nnext"""`,
+    `"\\q\\7\\0"`,
+    `f"plain"`,
+    `f"{x}"`,
+    `b"bytes"`,
+    `Rb"bytes"`,
+  ];
+
+  it('evaluates string literals the way CPython does', () => {
+    const oracle = execFileSync('python3', [
+      '-c',
+      [
+        'import ast, json, sys',
+        'def value(s):',
+        '    v = ast.literal_eval(s[1:] if s[:1] in "fF" else s)',
+        '    return None if "{" in s or not isinstance(v, str) else v',
+        'print(json.dumps([value(s) for s in sys.argv[1:]]))',
+      ].join('\n'),
+      ...LITERALS,
+    ]).toString();
+    expect(LITERALS.map(literalValue)).toEqual(JSON.parse(oracle));
   });
 });

@@ -37,6 +37,8 @@ export interface EditContext {
 export interface FromImport {
   module: string;
   names: string[];
+  /** The package of the edited file, against which its relative imports resolve. */
+  package?: string;
 }
 
 interface Parsed {
@@ -189,8 +191,10 @@ export async function ensureFromImport(source: string, spec: FromImport, firstPa
     const statements = named(parsed.root);
     const fromImports = statements.filter((node) => node.type === 'import_from_statement');
     const existing = fromImports.filter((node) => moduleOf(node) === spec.module);
-    const bound = new Set(existing.flatMap((node) => importedNames(node).map((item) => item.bound)));
-    if (existing.some((node) => node.namedChildren.some((child) => child?.type === 'wildcard_import'))) return source;
+    // `from . import x` binds the same names; only an absolute import is extended, though.
+    const same = spec.package === undefined ? existing : fromImports.filter((node) => resolvedModuleOf(node, spec.package!) === spec.module);
+    const bound = new Set(same.flatMap((node) => importedNames(node).map((item) => item.bound)));
+    if (same.some((node) => node.namedChildren.some((child) => child?.type === 'wildcard_import'))) return source;
     const missing = spec.names.filter((name) => !bound.has(name));
     if (missing.length === 0) return source;
 
@@ -247,22 +251,75 @@ export interface CollectionElement {
   element: string;
   /** Keep the collection sorted the way ruff's RUF022 sorts `__all__` (when it is sorted already). */
   sorted?: boolean;
+  /**
+   * The element is `attribute` of the module `module`, so it is present under any name the
+   * file's imports bind to that module or attribute (`package` resolves relative imports).
+   */
+  imported?: { module: string; attribute: string; package: string };
 }
 
-function stringValue(node: SyntaxNode): string | null {
-  if (node.type !== 'string') return null;
-  const content = node.namedChildren.filter((child) => child?.type === 'string_content');
-  if (node.namedChildren.some((child) => child?.type === 'interpolation')) return null;
-  return content.map((child) => child!.text).join('');
+const SIMPLE_ESCAPES: Record<string, string> = { '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
+
+/** The `str` a literal's source text denotes, or null when it is not a plain `str` literal (bytes, f-string fields, `\N{...}`). */
+export function literalValue(text: string): string | null {
+  const literal = /^([rRuUfF]{0,2})('''|"""|'|")([\s\S]*)\2$/.exec(text);
+  if (!literal) return null;
+  const [, prefix, , body] = literal;
+  const fString = /f/i.test(prefix);
+  if (fString && /[{}]/.test(body)) return null;
+  if (/r/i.test(prefix)) return body;
+  let unknown = false;
+  const value = body.replace(/\\(\r\n|\n|\r|[0-7]{1,3}|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|N\{[^}]*\}|[\s\S])/g, (escape, code: string) => {
+    if (/^(\r\n|\n|\r)$/.test(code)) return '';
+    if (code in SIMPLE_ESCAPES) return SIMPLE_ESCAPES[code];
+    if (/^[0-7]/.test(code)) return String.fromCodePoint(parseInt(code, 8));
+    const point = /^[xuU]./.test(code) ? parseInt(code.slice(1), 16) : -1;
+    if (point >= 0 && point <= 0x10ffff) return String.fromCodePoint(point);
+    if (point > 0x10ffff || /^N\{/.test(code)) unknown = true;
+    return escape;
+  });
+  return unknown ? null : value;
 }
 
-function sameElement(node: SyntaxNode, element: string): boolean {
-  const compact = (text: string): string => text.replace(/\s+/g, '');
-  if (node.type === 'string') {
-    const wanted = element.replace(/^["']|["']$/g, '');
-    return stringValue(node) === wanted;
+/** The expression inside any number of parentheses (comments in them are not the expression). */
+function unparenthesized(node: SyntaxNode): SyntaxNode {
+  let inner = node;
+  while (inner.type === 'parenthesized_expression') {
+    const only = named(inner).filter((child) => child.type !== 'comment');
+    if (only.length !== 1) break;
+    inner = only[0];
   }
-  return compact(node.text) === compact(element);
+  return inner;
+}
+
+/** The value of a string expression, implicit concatenation and escapes applied; null when it is not one. */
+function stringValue(node: SyntaxNode): string | null {
+  const inner = unparenthesized(node);
+  if (inner.type === 'string') return literalValue(inner.text);
+  if (inner.type !== 'concatenated_string') return null;
+  const parts = named(inner)
+    .filter((child) => child.type !== 'comment')
+    .map((child) => (child.type === 'string' ? literalValue(child.text) : null));
+  return parts.every((part) => part !== null) ? parts.join('') : null;
+}
+
+/** `a.b.c` for a name or attribute chain, whatever parentheses and spacing; null otherwise. */
+function dottedName(node: SyntaxNode): string | null {
+  const inner = unparenthesized(node);
+  if (inner.type === 'identifier') return inner.text;
+  if (inner.type !== 'attribute') return null;
+  const object = inner.childForFieldName('object');
+  const attribute = inner.childForFieldName('attribute');
+  const base = object ? dottedName(object) : null;
+  return base !== null && attribute ? `${base}.${attribute.text}` : null;
+}
+
+/** Compared by meaning: a string by its value, a name by the dotted names it may be spelled as. */
+function sameElement(node: SyntaxNode, element: string, spellings: Set<string>): boolean {
+  const wanted = literalValue(element);
+  if (wanted !== null) return stringValue(node) === wanted;
+  const name = dottedName(node);
+  return name !== null && (name === element.replace(/\s+/g, '') || spellings.has(name));
 }
 
 function elementSortKey(node: SyntaxNode): string {
@@ -286,6 +343,55 @@ function findAssignment(root: SyntaxNode, variable: string): SyntaxNode | null {
     if (assignment?.type === 'assignment' && assignment.childForFieldName('left')?.text === variable) return assignment;
   }
   return null;
+}
+
+/** The absolute module an import statement names, relative imports resolved against `pkg`. */
+function resolvedModuleOf(statement: SyntaxNode, pkg: string): string | null {
+  const name = statement.childForFieldName('module_name');
+  if (name?.type !== 'relative_import') return moduleOf(statement);
+  const dots = name.namedChildren.find((child) => child?.type === 'import_prefix')?.text.length ?? 1;
+  const parts = pkg.split('.');
+  if (dots - 1 >= parts.length) return null;
+  const base = parts.slice(0, parts.length - (dots - 1)).join('.');
+  const rest = name.namedChildren.find((child) => child?.type === 'dotted_name')?.text.replace(/\s+/g, '');
+  return rest ? `${base}.${rest}` : base;
+}
+
+/** The dotted names under which module-level imports make `module.attribute` reachable. */
+function importedSpellings(root: SyntaxNode, imported: NonNullable<CollectionElement['imported']>): Set<string> {
+  const { module, attribute } = imported;
+  const spellings = new Set<string>();
+  for (const statement of named(root)) {
+    if (statement.type === 'import_from_statement') {
+      const from = resolvedModuleOf(statement, imported.package);
+      for (const item of importedNames(statement)) {
+        const member = item.member.replace(/\s+/g, '');
+        if (from !== null && `${from}.${member}` === module) spellings.add(`${item.bound}.${attribute}`);
+        if (from === module && member === attribute) spellings.add(item.bound);
+      }
+    } else if (statement.type === 'import_statement') {
+      for (const item of statement.childrenForFieldName('name')) {
+        if (!item) continue;
+        const dotted = (item.type === 'aliased_import' ? item.childForFieldName('name')?.text : item.text)?.replace(/\s+/g, '');
+        const alias = item.type === 'aliased_import' ? item.childForFieldName('alias')?.text : undefined;
+        if (dotted === module) spellings.add(`${alias ?? module}.${attribute}`);
+      }
+    }
+  }
+  return spellings;
+}
+
+/** Whether the collection already holds the element under a name one of the file's imports binds. */
+export async function hasImportedElement(source: string, spec: CollectionElement, context: EditContext): Promise<boolean> {
+  return withParsed(source, context, `cannot add ${spec.element} to ${spec.variable}`, (parsed) => {
+    const collection = findAssignment(parsed.root, spec.variable)?.childForFieldName('right');
+    if (!spec.imported || !collection || (collection.type !== 'tuple' && collection.type !== 'list')) return false;
+    const spellings = importedSpellings(parsed.root, spec.imported);
+    return named(collection).some((node) => {
+      const name = dottedName(node);
+      return name !== null && spellings.has(name);
+    });
+  });
 }
 
 /** Adds an element to a module-level tuple or list literal unless an equal element is there. */
@@ -315,7 +421,8 @@ export async function ensureCollectionElement(source: string, spec: CollectionEl
       );
     }
     const elements = named(collection).filter((node) => node.type !== 'comment');
-    if (elements.some((node) => sameElement(node, spec.element))) return source;
+    const spellings = spec.imported ? importedSpellings(parsed.root, spec.imported) : new Set<string>();
+    if (elements.some((node) => sameElement(node, spec.element, spellings))) return source;
 
     const open = collection.child(0)!;
     const close = collection.child(collection.childCount - 1)!;

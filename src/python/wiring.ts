@@ -1,4 +1,4 @@
-import { ClassSpec, EditContext, ensureClasses, ensureCollectionElement, ensureFromImport, ensureMethods, FromImport, MethodSpec } from './edit';
+import { ClassSpec, CollectionElement, EditContext, ensureClasses, ensureCollectionElement, ensureFromImport, ensureMethods, FromImport, hasImportedElement, MethodSpec } from './edit';
 
 /** What the app's shared modules must know about one feature slice. */
 export interface FeatureWiring {
@@ -60,15 +60,24 @@ export async function wireFeatureIntoFactory(source: string, feature: FeatureWir
 
 /** http/routes/__init__.py: `from <pkg>.http.routes import <module>` and `<module>.router` in ROUTERS. */
 export async function wireFeatureIntoRouter(source: string, feature: FeatureWiring, context: EditContext): Promise<string> {
-  const withImport = await ensureFromImport(source, { module: `${feature.packageName}.http.routes`, names: [feature.module] }, feature.packageName, context);
-  return ensureCollectionElement(withImport, { variable: 'ROUTERS', element: `${feature.module}.router` }, context);
+  const routes = `${feature.packageName}.http.routes`;
+  const element: CollectionElement = {
+    variable: 'ROUTERS',
+    element: `${feature.module}.router`,
+    imported: { module: `${routes}.${feature.module}`, attribute: 'router', package: routes },
+  };
+  // Listed under the user's own import (an alias, say): importing it again would be unused.
+  if (await hasImportedElement(source, element, context)) return source;
+  const withImport = await ensureFromImport(source, { module: routes, names: [feature.module], package: routes }, feature.packageName, context);
+  return ensureCollectionElement(withImport, element, context);
 }
 
 /** domain/repositories/tables.py: import the ORM module so `metadata` knows its table; list it in `__all__`. */
 export async function wireFeatureIntoTables(source: string, feature: FeatureWiring, context: EditContext): Promise<string> {
+  const repositories = `${feature.packageName}.domain.repositories`;
   const withImport = await ensureFromImport(
     source,
-    { module: `${feature.packageName}.domain.repositories`, names: [feature.module] },
+    { module: repositories, names: [feature.module], package: repositories },
     feature.packageName,
     context,
   );

@@ -207,6 +207,56 @@ describe('layered:feature wires hand-edited modules minimally', () => {
   });
 });
 
+/** Hand edits that already wire the feature under another spelling (issue 9, class 4): nothing is added. */
+const tablesWith = (entry: string, importLine = 'from api.domain.repositories import recipe\n') => (t: string) =>
+  t.replace('from api.domain.repositories.orm', `${importLine}from api.domain.repositories.orm`).replace('__all__ = ["metadata"]', `__all__ = ["metadata", ${entry}]`);
+const routerWith = (importLine: string, entry: string) => (t: string) =>
+  t.replace('from api.http.routes import health\n', `from api.http.routes import health\n${importLine}\n`).replace('(health.router,)', `(health.router, ${entry})`);
+const ALREADY_WIRED: Array<[string, Module, (text: string) => string]> = [
+  ['implicit concatenation in __all__', 'tables', tablesWith('"rec" "ipe"')],
+  ['a parenthesized concatenation across lines in __all__', 'tables', tablesWith('(\n    "rec"  # split\n    \'ipe\'\n)')],
+  ['a hex escape in __all__', 'tables', tablesWith('"recip\\x65"')],
+  ['unicode and octal escapes in __all__', 'tables', tablesWith('"\\u0072ec\\151pe"')],
+  ['raw, triple-quoted and prefixed strings in __all__', 'tables', tablesWith('r"re" """ci""" U\'pe\'')],
+  ['a relative import of the table module', 'tables', tablesWith('"recipe"', 'from . import recipe\n')],
+  ['extra parentheses in ROUTERS', 'router', routerWith('from api.http.routes import recipe', '(recipe.router)')],
+  ['parentheses around the module in ROUTERS', 'router', routerWith('from api.http.routes import recipe', '( (recipe) ) . router')],
+  ['an aliased module import', 'router', routerWith('from api.http.routes import recipe as recipe_routes', 'recipe_routes.router')],
+  ['an aliased plain import', 'router', routerWith('import api.http.routes.recipe as recipe_routes', 'recipe_routes.router')],
+  ['the router imported by name', 'router', routerWith('from api.http.routes.recipe import router as recipe_router', 'recipe_router')],
+  ['a relative import of the route module', 'router', routerWith('from . import recipe', 'recipe.router')],
+  ['a relative import of the router', 'router', routerWith('from .recipe import router as recipes', '(recipes)')],
+];
+
+describe('layered:feature decides "already wired" by meaning', () => {
+  it.each(ALREADY_WIRED)('adds nothing for %s in %s.py', async (_name, module, edit) => {
+    const tree = appWith(module, edit);
+    const input = tree.read(MODULES[module])!;
+    expect(cpythonErrors(input)).toBe('');
+
+    await featureGenerator(tree, { name: 'recipe', skipFormat: true });
+
+    expect(tree.read(MODULES[module], 'utf-8')).toBe(input.toString('utf-8'));
+  });
+
+  it.each([
+    ['a different string in __all__', 'tables', tablesWith('"recipes"'), /^ {0}__all__ = \["metadata", "recipe", "recipes"\]$/gm],
+    ['an alias of another route module in ROUTERS', 'router', routerWith('from api.http.routes import health as recipe_routes', 'recipe_routes.router'), /\brecipe\.router\b/g],
+  ] as Array<[string, Module, (text: string) => string, RegExp]>)('still wires the feature next to %s in %s.py', async (_name, module, edit, entry) => {
+    const tree = appWith(module, edit);
+    const input = tree.read(MODULES[module])!;
+
+    await featureGenerator(tree, { name: 'recipe', skipFormat: true });
+
+    const output = tree.read(MODULES[module])!;
+    expect(cpythonErrors(output)).toBe('');
+    expect(isSubsequence(input, output)).toBe(true);
+    expect(output.toString('utf-8').match(entry)).toHaveLength(1);
+    await featureGenerator(tree, { name: 'recipe', skipFormat: true });
+    expect(tree.read(MODULES[module])!.equals(output)).toBe(true);
+  });
+});
+
 /** Every byte of `input` appears in `output`, in order: the edit only inserted. */
 function isSubsequence(input: Buffer, output: Buffer): boolean {
   let at = 0;
