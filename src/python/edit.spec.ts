@@ -70,10 +70,26 @@ describe('wiring a feature into hand-edited app modules', () => {
 });
 
 describe('ensureFromImport', () => {
-  it('keeps isort order of names when merging into an existing import', async () => {
-    const source = 'import os\n\nfrom api.b import Zeta, CONSTANT, helper\n';
-    const output = await ensureFromImport(source, { module: 'api.b', names: ['Alpha'] }, 'api', { file: 'x.py' });
-    expect(output).toBe('import os\n\nfrom api.b import CONSTANT, Alpha, Zeta, helper\n');
+  it.each([
+    ['at its isort place in sorted names', 'from api.b import CONSTANT, Zeta, helper\n', 'from api.b import CONSTANT, Alpha, Zeta, helper\n'],
+    ['last in unsorted names, which stay unsorted', 'from api.b import Zeta, CONSTANT, helper\n', 'from api.b import Zeta, CONSTANT, helper, Alpha\n'],
+    ['with the spacing of the names kept', 'from api.b import(Zeta ,helper)  # noqa\n', 'from api.b import(Alpha, Zeta ,helper)  # noqa\n'],
+    ['after a backslash continuation', 'from api.b import Aa, \\\n    helper\n', 'from api.b import Aa, \\\n    Alpha, helper\n'],
+    ['on a line of its own when the names stand one per line', 'from api.b import (\n    Beta,  # b\n    Zeta\n)\n', 'from api.b import (\n    Alpha,\n    Beta,  # b\n    Zeta\n)\n'],
+    ['last, on a line of its own, before a comment and the parenthesis', 'from api.b import (\n    Aa,\n    # more\n    )\n', 'from api.b import (\n    Aa,\n    Alpha,\n    # more\n    )\n'],
+    ['inside a parenthesis closed on the last name line', 'from api.b import (\n    Aa,\n    Ab)\n', 'from api.b import (\n    Aa,\n    Ab,\n    Alpha)\n'],
+    ['from a relative import, in its spelling', 'from . import Zeta\n', 'from . import Alpha, Zeta\n'],
+  ])('inserts a name into an existing import %s, re-rendering nothing', async (_name, source, expected) => {
+    const output = await ensureFromImport(source, { module: 'api.b', names: ['Alpha'], package: 'api.b' }, 'api', { file: 'x.py' });
+    expect(output).toBe(expected);
+    expect(await ensureFromImport(output, { module: 'api.b', names: ['Alpha'], package: 'api.b' }, 'api', { file: 'x.py' })).toBe(output);
+  });
+
+  it('wraps an import that grows too long the way ruff format does, keeping its bytes', async () => {
+    const source = 'from api.domain.services.customer import CustomerRenewalService, ICustomerRenewalService\n';
+    const output = await ensureFromImport(source, { module: 'api.domain.services.customer', names: ['RenewalPolicy'] }, 'api', { file: 'x.py' });
+    expect(output).toBe('from api.domain.services.customer import (\n    CustomerRenewalService,\n    ICustomerRenewalService,\n    RenewalPolicy,\n)\n');
+    expect(formatPython(output)).toBe(output);
   });
 
   it('starts a first-party section after third-party imports', async () => {

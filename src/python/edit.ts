@@ -4,8 +4,9 @@ import { firstSyntaxError, parsePython, SyntaxNode } from './parser';
 /**
  * Byte-preserving edits of Python source, located with tree-sitter.
  *
- * Every function takes the whole file, returns the whole file, and only inserts text (or
- * rewrites the one statement it must extend). Text outside the edit is kept as it was:
+ * Every function takes the whole file, returns the whole file, and only inserts text: every
+ * input character survives, in order (a one-line import or literal grown too long is wrapped
+ * as ruff format would, only when that keeps them). Text outside the edit is kept as it was:
  * comments, quoting, CRLF, non-ASCII. web-tree-sitter parses JS strings as UTF-16, so
  * node indices are string indices and can be used with `slice` directly.
  */
@@ -183,6 +184,59 @@ function startWithLeadingComments(source: string, statement: SyntaxNode): number
 }
 
 /**
+ * Inserts `name` into an existing `from ... import` in its own style: at its isort place when
+ * the names are sorted (else last), on a line of its own when the names stand one per line in
+ * parentheses, else after a comma on the same line. Nothing of the statement is re-rendered,
+ * except that a one-line import grown too long is wrapped as ruff format would, keeping its bytes.
+ */
+function insertImportedName(source: string, statement: SyntaxNode, name: string, eol: string, settings: RuffSettings | undefined): string {
+  const items = statement.childrenForFieldName('name').filter((item): item is SyntaxNode => item !== null);
+  const open = statement.children.find((child) => child?.type === '(') ?? null;
+  const close = statement.children.find((child) => child?.type === ')') ?? null;
+  const members = importedNames(statement).map((item) => item.member);
+  const sorted = members.every((member, i) => i === 0 || compareMembers(members[i - 1], member) <= 0);
+  const found = sorted ? members.findIndex((member) => compareMembers(member, name) > 0) : -1;
+  const position = found === -1 ? items.length : found;
+  const ownLine = (node: SyntaxNode): boolean => /^[ \t\f]*$/.test(source.slice(startOfLine(source, node.startIndex), node.startIndex));
+  const vertical = open !== null && items.every(ownLine);
+
+  if (position < items.length) {
+    const before = items[position];
+    const indent = source.slice(startOfLine(source, before.startIndex), before.startIndex);
+    return splice(source, before.startIndex, before.startIndex, vertical ? `${name},${eol}${indent}` : `${name}, `);
+  }
+  const last = items[items.length - 1];
+  const comma = last.nextSibling?.type === ',' ? last.nextSibling : null;
+  if (vertical) {
+    const indent = source.slice(startOfLine(source, last.startIndex), last.startIndex);
+    const after = comma ?? last;
+    if (close && close.startPosition.row === after.endPosition.row) {
+      return splice(source, after.endIndex, after.endIndex, comma ? `${eol}${indent}${name},` : `,${eol}${indent}${name}`);
+    }
+    const lineEnd = endOfLine(source, after.endIndex);
+    const withName = splice(source, lineEnd, lineEnd, `${eol}${indent}${name},`);
+    return comma ? withName : splice(withName, last.endIndex, last.endIndex, ',');
+  }
+  const inline = splice(source, last.endIndex, last.endIndex, `, ${name}`);
+  const single = statement.startPosition.row === statement.endPosition.row;
+  const lineStart = startOfLine(inline, statement.startIndex);
+  if (!single || [...inline.slice(lineStart, endOfLine(inline, statement.startIndex))].length <= lineLengthOf(settings)) return inline;
+  // Too long for one line: one name per line in parentheses, as ruff format wraps it.
+  const texts = items.map((item) => item.text);
+  texts.push(name);
+  const head = source.slice(statement.startIndex, (open ?? items[0]).startIndex).replace(/\s*$/, ' ');
+  const wrapped = `${head}(${eol}${texts.map((text) => `    ${text},`).join(eol)}${eol})`;
+  const original = source.slice(statement.startIndex, statement.endIndex);
+  return isSubsequenceOf(original, wrapped) ? splice(source, statement.startIndex, statement.endIndex, wrapped) : inline;
+}
+
+function isSubsequenceOf(part: string, whole: string): boolean {
+  let at = 0;
+  for (const char of whole) if (at < part.length && char === part[at]) at += 1;
+  return at === part.length;
+}
+
+/**
  * Makes `from <module> import <names>` true at module level, in the place ruff's isort would
  * put it among the first-party imports (`firstParty` is the app's package).
  */
@@ -191,25 +245,18 @@ export async function ensureFromImport(source: string, spec: FromImport, firstPa
     const statements = named(parsed.root);
     const fromImports = statements.filter((node) => node.type === 'import_from_statement');
     const existing = fromImports.filter((node) => moduleOf(node) === spec.module);
-    // `from . import x` binds the same names; only an absolute import is extended, though.
+    // `from . import x` binds the same names, and is extended in its own spelling.
     const same = spec.package === undefined ? existing : fromImports.filter((node) => resolvedModuleOf(node, spec.package!) === spec.module);
     const bound = new Set(same.flatMap((node) => importedNames(node).map((item) => item.bound)));
     if (same.some((node) => node.namedChildren.some((child) => child?.type === 'wildcard_import'))) return source;
     const missing = spec.names.filter((name) => !bound.has(name));
     if (missing.length === 0) return source;
 
-    if (existing.length > 0) {
-      const statement = existing[0];
-      if (statement.descendantsOfType('comment').length > 0) {
-        throw new PythonEditError(
-          context.file,
-          statement.startPosition.row + 1,
-          `expected to add ${missing.join(', ')} to this import of ${spec.module}, but it holds comments that the generator will not move. Add ${missing.join(', ')} to it by hand, then run the generator again.`,
-        );
-      }
-      const items = [...importedNames(statement).map((item) => item.text), ...missing];
-      const text = withEol(renderFromImport(spec.module, items, context.settings), parsed.eol);
-      return checked(splice(source, statement.startIndex, statement.endIndex, text), context);
+    const target = same.find((node) => !node.namedChildren.some((child) => child?.type === 'wildcard_import'));
+    if (target) {
+      const edited = insertImportedName(source, target, missing[0], parsed.eol, context.settings);
+      // One name per pass: the next one is placed against the edited statement.
+      return missing.length === 1 ? checked(edited, context) : ensureFromImport(edited, spec, firstParty, context);
     }
 
     const text = withEol(renderFromImport(spec.module, missing, context.settings), parsed.eol);
@@ -427,9 +474,23 @@ export async function ensureCollectionElement(source: string, spec: CollectionEl
     const open = collection.child(0)!;
     const close = collection.child(collection.childCount - 1)!;
     const isTuple = collection.type === 'tuple';
+    if (elements.length === 0 && open.endPosition.row === close.startPosition.row) {
+      return checked(splice(source, open.endIndex, open.endIndex, isTuple ? `${spec.element},` : spec.element), context);
+    }
     if (elements.length === 0) {
-      const text = isTuple ? `(${spec.element},)` : `[${spec.element}]`;
-      return checked(splice(source, collection.startIndex, collection.endIndex, text), context);
+      // Empty across lines, perhaps holding comments: they stay, the element goes last on its own line.
+      const blank = /^[ \t\f]*$/;
+      const closeLine = startOfLine(source, close.startIndex);
+      const closeIndent = source.slice(closeLine, close.startIndex);
+      const commentIndents = named(collection)
+        .filter((node) => node.type === 'comment')
+        .map((node) => source.slice(startOfLine(source, node.startIndex), node.startIndex))
+        .filter((text) => blank.test(text));
+      const indent = commentIndents[0] ?? `${closeIndent}    `;
+      if (blank.test(closeIndent)) {
+        return checked(splice(source, closeLine, closeLine, `${indent}${spec.element},${parsed.eol}`), context);
+      }
+      return checked(splice(source, open.endIndex, open.endIndex, `${spec.element},`), context);
     }
     // Quote a new string element the way its neighbours are quoted.
     const singleQuoted = elements.some((node) => node.type === 'string' && node.text.startsWith("'"));
@@ -490,6 +551,8 @@ export async function ensureCollectionElement(source: string, spec: CollectionEl
     texts.splice(position, 0, spec.element);
     const body = texts.map((text) => `${statementIndent}    ${text},`).join(parsed.eol);
     const exploded = `${open.text}${parsed.eol}${body}${parsed.eol}${statementIndent}${close.text}`;
+    // Spacing the wrapped form would drop keeps the long line instead.
+    if (!isSubsequenceOf(collection.text, exploded)) return checked(edited, context);
     return checked(splice(source, collection.startIndex, collection.endIndex, exploded), context);
   });
 }

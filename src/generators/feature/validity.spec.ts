@@ -189,6 +189,21 @@ const WIRED: Array<[string, Module, (text: string) => string | Buffer, RegExp[]]
     (t) => t.replace('from api.http.routes import health\n', 'from api.http.routes import health  # noqa: F401\n'),
     [/\brecipe\.router\b/g, /import health, recipe {2}# noqa: F401\n/g],
   ],
+  [
+    'an import of the module with one name per line and a comment',
+    'factory',
+    (t) => t.replace('from api.domain.unit_of_work', 'from api.domain.services.recipe import (\n    IRecipeService,  # the Protocol\n)\nfrom api.domain.unit_of_work'),
+    [/^ {4}IRecipeService, {2}# the Protocol\n {4}RecipeService,\n\)$/gm, /^from api\.domain\.services\.recipe import/gm],
+  ],
+  ['an import continued with a backslash', 'router', (t) => t.replace('import health\n', 'import \\\n    health\n'), [/^ {4}health, recipe$/gm]],
+  ['an import in parentheses without spaces', 'router', (t) => t.replace('import health\n', 'import(health)\n'), [/^from api\.http\.routes import\(health, recipe\)$/gm]],
+  [
+    'an empty ROUTERS across lines holding comments',
+    'router',
+    (t) => t.replace('(health.router,)', '(\n    # feature routers go here\n    # one per line\n)'),
+    [/^ {4}# one per line\n {4}recipe\.router,\n\)$/gm],
+  ],
+  ['an empty ROUTERS with a space inside', 'router', (t) => t.replace('(health.router,)', '( )'), [/= \(recipe\.router, \)$/gm]],
 ];
 
 describe('layered:feature wires hand-edited modules minimally', () => {
