@@ -122,14 +122,7 @@ describe('CPython judges the modules layered:feature wires', () => {
     const tree = appWith('router', (t) => t);
     vi.stubEnv('PATH', '');
     vi.stubEnv('LAYERED_PYTHON', '');
-    const warnings: string[] = [];
-    const spy = vi.spyOn(logger, 'warn').mockImplementation((line) => warnings.push(String(line)));
-    try {
-      await featureGenerator(tree, { name: 'recipe', skipFormat: true });
-    } finally {
-      spy.mockRestore();
-      vi.unstubAllEnvs();
-    }
+    const warnings = await generateCollectingWarnings(tree);
     expect(tree.read(MODULES.router, 'utf-8')).toContain('recipe.router');
     expect(warnings).toEqual([expect.stringMatching(/CPython did not check the wired modules .*Install python3, or set LAYERED_PYTHON/)]);
   });
@@ -142,14 +135,7 @@ describe('CPython judges the modules layered:feature wires', () => {
     const tree = appWith('factory', appended('print "wired"\n'));
     if ('pyproject' in setup) tree.write('apps/api/pyproject.toml', setup.pyproject);
     if ('python' in setup) vi.stubEnv('LAYERED_PYTHON', setup.python);
-    const warnings: string[] = [];
-    const spy = vi.spyOn(logger, 'warn').mockImplementation((line) => warnings.push(String(line)));
-    try {
-      await featureGenerator(tree, { name: 'recipe', skipFormat: true });
-    } finally {
-      spy.mockRestore();
-      vi.unstubAllEnvs();
-    }
+    const warnings = await generateCollectingWarnings(tree);
     expect(tree.read(MODULES.factory, 'utf-8')).toContain('def recipe_controller');
     expect(warnings).toEqual([expect.stringMatching(warning)]);
   });
@@ -271,6 +257,19 @@ describe('layered:feature decides "already wired" by meaning', () => {
     expect(tree.read(MODULES[module])!.equals(output)).toBe(true);
   });
 });
+
+/** Runs the feature generator for `recipe`, returning what it warned; unstubs the environment after. */
+async function generateCollectingWarnings(tree: Tree): Promise<string[]> {
+  const warnings: string[] = [];
+  const spy = vi.spyOn(logger, 'warn').mockImplementation((line) => warnings.push(String(line)));
+  try {
+    await featureGenerator(tree, { name: 'recipe', skipFormat: true });
+  } finally {
+    spy.mockRestore();
+    vi.unstubAllEnvs();
+  }
+  return warnings;
+}
 
 /** Every byte of `input` appears in `output`, in order: the edit only inserted. */
 function isSubsequence(input: Buffer, output: Buffer): boolean {
