@@ -470,7 +470,6 @@ function warnNotJudged(why: string): void {
   );
 }
 
-/** Reads the modules as CPython would import them; refuses, writing nothing, a module it rejects. */
 /** The floor of the project's `requires-python` (`>=3.11` gives [3, 11]), if it declares one. */
 function requiredPython(tree: Tree, projectRoot: string): [number, number] | null {
   try {
@@ -487,6 +486,7 @@ function olderThan(version: string, floor: [number, number] | null): boolean {
   return floor !== null && (major < floor[0] || (major === floor[0] && minor < floor[1]));
 }
 
+/** Reads the modules as CPython would import them; refuses, writing nothing, a module it rejects. */
 async function readModules(tree: Tree, files: string[], judge: CPythonJudge | null, floor: [number, number] | null): Promise<Map<string, ModuleInput>> {
   const fallback = (): Map<string, ModuleInput> => new Map(files.map((file) => [file, { text: tree.read(file, 'utf-8')!, encoding: null }]));
   if (judge === null) return fallback();
