@@ -229,13 +229,16 @@ describe('layered:application in a fresh Nx workspace', () => {
       expect(body.request_id).toMatch(/^[0-9a-f]{32}$/);
     });
 
-    it('logs JSON lines with the request id', () => {
-      const lines = server
-        .output()
-        .split('\n')
-        .filter((line) => line.startsWith('{'))
-        .map((line) => JSON.parse(line) as Record<string, unknown>);
-      expect(lines).toContainEqual(expect.objectContaining({ event: 'request_finished', request_id: 'e2e-health', status: 200 }));
+    it('logs JSON lines with the request id', async () => {
+      const jsonLines = () =>
+        server
+          .output()
+          .split('\n')
+          .filter((line) => line.startsWith('{'))
+          .map((line) => JSON.parse(line) as Record<string, unknown>);
+      const logged = expect.objectContaining({ event: 'request_finished', request_id: 'e2e-health', status: 200 });
+      // The line passes through uv, Nx's task runner and Nx before it reaches this process.
+      await expect.poll(jsonLines, { timeout: 15_000, interval: 100 }).toContainEqual(logged);
     });
   });
 
