@@ -1,5 +1,6 @@
 import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import * as path from 'node:path';
+import { joinPathFragments, logger, Tree } from '@nx/devkit';
 import { findOnPath, isExecutableFile } from '../executors/python/resolve-python';
 
 /**
@@ -22,7 +23,7 @@ export interface PythonLookup {
 // compile() on the raw bytes honours the BOM and the coding cookie (PEP 263), tokenizes and
 // compiles without running anything, as importlib's source_to_code does. One request per line.
 const JUDGE_SCRIPT = String.raw`
-import base64, io, json, sys, tokenize
+import ast, base64, io, json, sys, tokenize
 
 def rejected(error, data):
     line = getattr(error, "lineno", None)
@@ -32,9 +33,12 @@ def rejected(error, data):
     return {"ok": False, "line": max(line or 1, 1), "offset": offset if isinstance(offset, int) else None,
             "msg": getattr(error, "msg", None) or str(error), "kind": type(error).__name__}
 
-def judge(path, data):
+def judge(path, data, floor):
     try:
         compile(data, path, "exec", dont_inherit=True)
+        if floor:
+            # Syntax newer than the project's requires-python floor fails there.
+            ast.parse(data, path, feature_version=tuple(floor))
         encoding = tokenize.detect_encoding(io.BytesIO(data).readline)[0]
         text = data.decode(encoding)
     except (SyntaxError, ValueError, UnicodeError, MemoryError, RecursionError) as error:
@@ -54,13 +58,16 @@ for line in sys.stdin:
         except UnicodeError as error:
             answers.append(rejected(error, b""))
             continue
-        answers.append(judge(request["path"], data))
+        answers.append(judge(request["path"], data, request.get("floor")))
     sys.stdout.write(json.dumps({"version": sys.version.split()[0], "answers": answers}) + "\n")
     sys.stdout.flush()
 `;
 
 /** A file to judge: its bytes on disk, or edited text to encode the way its input was encoded. */
-export type SourceToJudge = { path: string; bytes: Buffer } | { path: string; text: string; encoding: string };
+export type SourceToJudge = ({ path: string; bytes: Buffer } | { path: string; text: string; encoding: string }) & {
+  /** Also reject syntax newer than this Python version (the project's `requires-python` floor). */
+  floor?: [number, number] | null;
+};
 
 /**
  * The interpreter to judge with: LAYERED_PYTHON (as the python executor reads it), the project's
@@ -79,6 +86,18 @@ export function findJudgePython(lookup: PythonLookup): string | null {
     if (isExecutableFile(candidate)) return candidate;
   }
   return findOnPath('python3', lookup.env) ?? findOnPath('python', lookup.env);
+}
+
+/** A judge for a generator run on `projectRoot`, or null (with a warning) when no Python is found. */
+export function startCPythonJudge(tree: Tree, projectRoot: string): CPythonJudge | null {
+  const python = findJudgePython({ workspaceRoot: tree.root, projectRoot, env: process.env });
+  if (python === null) {
+    logger.warn(
+      `layered: CPython did not check the wired modules (no LAYERED_PYTHON, no ${joinPathFragments(projectRoot, '.venv')}, no python3 on PATH); tree-sitter checked them and accepts some invalid Python. Install python3, or set LAYERED_PYTHON to a Python 3 interpreter.`,
+    );
+    return null;
+  }
+  return CPythonJudge.start(python);
 }
 
 /** One CPython process that judges every file of a generator run, request by request. */
@@ -120,7 +139,7 @@ export class CPythonJudge {
   /** CPython's verdicts, in the order of `files`. Rejects when the interpreter cannot answer. */
   async judge(files: SourceToJudge[]): Promise<SourceVerdict[]> {
     if (this.failure) throw this.failure;
-    const request = files.map((file) => ('bytes' in file ? { path: file.path, bytes: file.bytes.toString('base64') } : file));
+    const request = files.map((file) => ('bytes' in file ? { ...file, bytes: file.bytes.toString('base64') } : file));
     const line = await new Promise<string>((resolve, reject) => {
       this.waiting.push({ resolve, reject });
       this.child.stdin.write(`${JSON.stringify(request)}\n`);

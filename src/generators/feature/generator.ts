@@ -18,11 +18,11 @@ import {
   validated,
   validatorsUsed,
 } from '../../python/fields';
-import { CPythonJudge, findJudgePython, SourceVerdict } from '../../python/cpython';
-import { EditContext, PythonEditError } from '../../python/edit';
+import { startCPythonJudge } from '../../python/cpython';
 import { formatPython, readRuffSettings, RuffSettings } from '../../python/format';
 import { invalidPythonPackageReason, toPascalCase, toSnakeCase } from '../../python/names';
 import { FeatureWiring, wireFeatureIntoErrors, wireFeatureIntoFactory, wireFeatureIntoRouter, wireFeatureIntoTables } from '../../python/wiring';
+import { requiredPython, wireModules, WiringStep } from '../../python/wire-modules';
 import { ImportSource, resolveImports } from './imports';
 import type { FeatureGeneratorSchema } from './schema';
 import { nextSteps, RewrittenMigration } from './next-steps';
@@ -414,14 +414,6 @@ function addSupportFiles(tree: Tree, options: NormalizedFeatureSchema, settings:
   tree.write(target, formatPython(tree.read(target, 'utf-8') ?? '', settings, target));
 }
 
-type WireModule = (source: string, feature: FeatureWiring, context: EditContext) => Promise<string>;
-
-/** A shared module as read for editing; `encoding` is null when CPython did not judge it. */
-interface ModuleInput {
-  text: string;
-  encoding: string | null;
-}
-
 /** The shared modules that need an edit, with their edited content. */
 async function wireIntoApp(tree: Tree, options: NormalizedFeatureSchema, modules: SharedModules, settings: RuffSettings): Promise<Map<string, string | Buffer>> {
   const feature: FeatureWiring = {
@@ -433,105 +425,19 @@ async function wireIntoApp(tree: Tree, options: NormalizedFeatureSchema, modules
     writes: options.ops.create || options.ops.update || options.ops.delete,
     conflicts: options.unique !== null,
   };
-  const wires: Array<[string, WireModule]> = [
+  const steps: WiringStep[] = [
     [modules.errors, wireFeatureIntoErrors],
     [modules.tables, wireFeatureIntoTables],
     [modules.factory, wireFeatureIntoFactory],
     [modules.router, wireFeatureIntoRouter],
   ];
-  const judge = startCPythonJudge(tree, options);
+  const judge = startCPythonJudge(tree, options.projectRoot);
   try {
-    const inputs = await readModules(tree, wires.map(([file]) => file), judge, requiredPython(tree, options.projectRoot));
-    const edited = new Map<string, string>();
-    for (const [file, wire] of wires) {
-      const input = inputs.get(file)!;
-      const text = await wire(input.text, feature, { file, settings, cpythonJudges: input.encoding !== null });
-      if (text !== input.text) edited.set(file, text);
-    }
-    const judged = [...inputs.values()].every((input) => input.encoding !== null);
-    return judge && judged ? await judgeEdits(judge, edited, inputs) : edited;
+    const inputs = new Map(steps.map(([file]) => [file, tree.read(file)!]));
+    return await wireModules(inputs, steps, feature, { settings, judge, floor: requiredPython(tree, options.projectRoot), warn: (line) => logger.warn(line) });
   } finally {
     judge?.close();
   }
-}
-
-function startCPythonJudge(tree: Tree, options: NormalizedFeatureSchema): CPythonJudge | null {
-  const python = findJudgePython({ workspaceRoot: tree.root, projectRoot: options.projectRoot, env: process.env });
-  if (python === null) {
-    warnNotJudged('no LAYERED_PYTHON, no ' + joinPathFragments(options.projectRoot, '.venv') + ', no python3 on PATH');
-    return null;
-  }
-  return CPythonJudge.start(python);
-}
-
-function warnNotJudged(why: string): void {
-  logger.warn(
-    `layered:feature: CPython did not check the wired modules (${why}); tree-sitter checked them and accepts some invalid Python. Install python3, or set LAYERED_PYTHON to a Python 3 interpreter.`,
-  );
-}
-
-/** The floor of the project's `requires-python` (`>=3.11` gives [3, 11]), if it declares one. */
-function requiredPython(tree: Tree, projectRoot: string): [number, number] | null {
-  try {
-    const project = (parseToml(tree.read(joinPathFragments(projectRoot, 'pyproject.toml'), 'utf-8') ?? '') as { project?: { 'requires-python'?: unknown } }).project;
-    const floor = />=\s*(\d+)\.(\d+)/.exec(String(project?.['requires-python'] ?? ''));
-    return floor ? [Number(floor[1]), Number(floor[2])] : null;
-  } catch {
-    return null;
-  }
-}
-
-function olderThan(version: string, floor: [number, number] | null): boolean {
-  const [major, minor] = version.split('.').map(Number);
-  return floor !== null && (major < floor[0] || (major === floor[0] && minor < floor[1]));
-}
-
-/** Reads the modules as CPython would import them; refuses, writing nothing, a module it rejects. */
-async function readModules(tree: Tree, files: string[], judge: CPythonJudge | null, floor: [number, number] | null): Promise<Map<string, ModuleInput>> {
-  const fallback = (): Map<string, ModuleInput> => new Map(files.map((file) => [file, { text: tree.read(file, 'utf-8')!, encoding: null }]));
-  if (judge === null) return fallback();
-  let verdicts: SourceVerdict[];
-  try {
-    verdicts = await judge.judge(files.map((file) => ({ path: file, bytes: tree.read(file)! })));
-  } catch (error) {
-    warnNotJudged(`${judge.python} could not run: ${(error as Error).message}`);
-    return fallback();
-  }
-  // An older parser would reject the newer syntax the project may use (`match`, `except*`).
-  if (olderThan(judge.version, floor)) {
-    warnNotJudged(`${judge.python} is Python ${judge.version}, older than the project's requires-python >=${floor!.join('.')}`);
-    return fallback();
-  }
-  const inputs = new Map<string, ModuleInput>();
-  files.forEach((file, i) => {
-    const verdict = verdicts[i];
-    if (!verdict.ok) {
-      throw new PythonEditError(
-        file,
-        verdict.line,
-        `${verdict.msg} (${verdict.kind}, CPython ${judge.version}). layered:feature edits only modules Python can import: fix this, then run the generator again. Nothing was written.`,
-      );
-    }
-    inputs.set(file, { text: verdict.text, encoding: verdict.encoding });
-  });
-  return inputs;
-}
-
-/** The edited modules in their input's encoding, once CPython accepts them; an edit it rejects is a bug. */
-async function judgeEdits(judge: CPythonJudge, edited: Map<string, string>, inputs: Map<string, ModuleInput>): Promise<Map<string, Buffer>> {
-  const files = [...edited.keys()];
-  const verdicts = await judge.judge(files.map((file) => ({ path: file, text: edited.get(file)!, encoding: inputs.get(file)!.encoding! })));
-  const judged = new Map<string, Buffer>();
-  files.forEach((file, i) => {
-    const verdict = verdicts[i];
-    if (!verdict.ok) {
-      throw new Error(
-        `${file}: internal error: wiring the feature would make this module invalid Python (CPython ${judge.version}: ${verdict.msg}, at line ${verdict.line} of the edited module). Nothing was written. This is a bug in layered:feature; please report it with a copy of ${file}.`,
-      );
-    }
-    judged.set(file, verdict.bytes);
-  });
-  return judged;
 }
 
 export default featureGenerator;
