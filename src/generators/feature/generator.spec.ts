@@ -56,7 +56,7 @@ describe('feature generator', () => {
     const after = files(tree);
 
     const added = [...after.keys()].filter((path) => !before.has(path)).sort();
-    expect(added.filter((path) => !path.startsWith('migrations/'))).toEqual(RECIPE_FILES);
+    expect(added.filter((path) => !path.startsWith('migrations/'))).toEqual(['.layered-features/recipe.json', ...RECIPE_FILES]);
     expect(added.filter((path) => path.startsWith('migrations/'))).toEqual([expect.stringMatching(/^migrations\/versions\/rev_[0-9a-f]{12}_create_recipes\.py$/)]);
     expect(changedPaths(before, after).filter((path) => before.has(path))).toEqual([
       'src/api/domain/errors.py',

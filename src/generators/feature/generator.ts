@@ -26,6 +26,7 @@ import { requiredPython, wireModules, WiringStep } from '../../python/wire-modul
 import { ImportSource, resolveImports } from './imports';
 import type { FeatureGeneratorSchema } from './schema';
 import { nextSteps, RewrittenMigration } from './next-steps';
+import { recordFeature } from './manifest';
 
 export const OPERATIONS = ['create', 'get', 'list', 'update', 'delete'] as const;
 export type Operation = (typeof OPERATIONS)[number];
@@ -73,7 +74,7 @@ export async function featureGenerator(tree: Tree, schema: FeatureGeneratorSchem
   const previous = snapshot(tree, options.projectRoot);
   // Edits are computed before anything is written: a module that cannot be wired stops the run.
   const wired = await wireIntoApp(tree, options, sharedModules, settings);
-  await addSliceFiles(tree, options, settings);
+  const sliceFiles = await addSliceFiles(tree, options, settings);
   addSupportFiles(tree, options, settings);
   for (const [file, text] of wired) tree.write(file, text);
   const outcome = compareWithPrevious(tree, previous);
@@ -83,6 +84,7 @@ export async function featureGenerator(tree: Tree, schema: FeatureGeneratorSchem
     );
   }
   if (!options.skipFormat) await formatFiles(tree);
+  recordFeature(tree, options, sliceFiles);
   const steps = nextSteps({
     projectName: options.projectName,
     label: options.label,
@@ -192,7 +194,7 @@ function layeredPackage(tree: Tree, root: string): string | null {
   }
 }
 
-function resolveProject(tree: Tree, requested: string | undefined): LayeredProject {
+export function resolveProject(tree: Tree, requested: string | undefined): LayeredProject {
   const layered = [...getProjects(tree).entries()].flatMap(([name, config]) => {
     const packageName = layeredPackage(tree, config.root);
     return packageName ? [{ projectName: name, projectRoot: config.root, packageName }] : [];
@@ -212,14 +214,14 @@ function resolveProject(tree: Tree, requested: string | undefined): LayeredProje
   throw new Error(`Several layered backends exist (${layered.map((p) => p.projectName).join(', ')}); choose one with --project.`);
 }
 
-interface SharedModules {
+export interface SharedModules {
   factory: string;
   router: string;
   tables: string;
   errors: string;
 }
 
-function assertAppShape(tree: Tree, options: NormalizedFeatureSchema): SharedModules {
+export function assertAppShape(tree: Tree, options: NormalizedFeatureSchema): SharedModules {
   const source = joinPathFragments(options.projectRoot, 'src', options.packageName);
   const modules: SharedModules = {
     factory: joinPathFragments(source, 'domain', 'factory.py'),
@@ -289,7 +291,7 @@ function migrationHead(tree: Tree, options: NormalizedFeatureSchema, ownFile: st
   return heads[0] ?? null;
 }
 
-function downRevisionsOf(text: string): string[] {
+export function downRevisionsOf(text: string): string[] {
   const value = /^down_revision\b[^=\n]*=\s*(.+)$/m.exec(text)?.[1] ?? '';
   return [...value.matchAll(/["']([^"']+)["']/g)].map((match) => match[1]);
 }
@@ -375,7 +377,8 @@ function capitalize(text: string): string {
   return text[0].toUpperCase() + text.slice(1);
 }
 
-async function addSliceFiles(tree: Tree, options: NormalizedFeatureSchema, settings: RuffSettings): Promise<void> {
+/** Writes the slice; returns the files it wrote. */
+async function addSliceFiles(tree: Tree, options: NormalizedFeatureSchema, settings: RuffSettings): Promise<string[]> {
   const versions = joinPathFragments(options.projectRoot, 'migrations', 'versions');
   const migrationFile = `rev_${options.revision}_create_${options.pluralModule}`;
   const downRevision = migrationHead(tree, options, joinPathFragments(versions, `${migrationFile}.py`));
@@ -392,6 +395,7 @@ async function addSliceFiles(tree: Tree, options: NormalizedFeatureSchema, setti
     const withImports = await resolveImports(rendered, known, options.packageName, file);
     tree.write(file, formatPython(withImports, settings, file));
   }
+  return written.filter((file) => tree.exists(file));
 }
 
 /** Where generateFiles puts each template of `folder`, with the same path substitutions. */
@@ -416,15 +420,7 @@ function addSupportFiles(tree: Tree, options: NormalizedFeatureSchema, settings:
 
 /** The shared modules that need an edit, with their edited content. */
 async function wireIntoApp(tree: Tree, options: NormalizedFeatureSchema, modules: SharedModules, settings: RuffSettings): Promise<Map<string, string | Buffer>> {
-  const feature: FeatureWiring = {
-    packageName: options.packageName,
-    module: options.module,
-    className: options.className,
-    label: options.label,
-    concurrentReads: options.ops.list,
-    writes: options.ops.create || options.ops.update || options.ops.delete,
-    conflicts: options.unique !== null,
-  };
+  const feature = featureWiring(options);
   const steps: WiringStep[] = [
     [modules.errors, wireFeatureIntoErrors],
     [modules.tables, wireFeatureIntoTables],
@@ -438,6 +434,19 @@ async function wireIntoApp(tree: Tree, options: NormalizedFeatureSchema, modules
   } finally {
     judge?.close();
   }
+}
+
+/** What the shared modules must know about the slice. */
+export function featureWiring(options: NormalizedFeatureSchema): FeatureWiring {
+  return {
+    packageName: options.packageName,
+    module: options.module,
+    className: options.className,
+    label: options.label,
+    concurrentReads: options.ops.list,
+    writes: options.ops.create || options.ops.update || options.ops.delete,
+    conflicts: options.unique !== null,
+  };
 }
 
 export default featureGenerator;
