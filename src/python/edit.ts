@@ -89,13 +89,13 @@ function withEol(text: string, eol: string): string {
 }
 
 /** Index just before the line ending of the line that holds `index`. */
-function endOfLine(source: string, index: number): number {
+export function endOfLine(source: string, index: number): number {
   const lineEnd = /[\r\n]/g;
   lineEnd.lastIndex = index;
   return lineEnd.exec(source)?.index ?? source.length;
 }
 
-function startOfLine(source: string, index: number): number {
+export function startOfLine(source: string, index: number): number {
   return Math.max(source.lastIndexOf('\n', index - 1), source.lastIndexOf('\r', index - 1)) + 1;
 }
 
@@ -103,7 +103,7 @@ function lastLineNumber(source: string): number {
   return source.replace(/(\r\n|\r|\n)$/, '').split(/\r\n|\r|\n/).length;
 }
 
-function named(node: SyntaxNode): SyntaxNode[] {
+export function named(node: SyntaxNode): SyntaxNode[] {
   return node.namedChildren.filter((child): child is SyntaxNode => child !== null);
 }
 
@@ -134,7 +134,7 @@ function importedNames(statement: SyntaxNode): ImportedName[] {
   });
 }
 
-function moduleOf(statement: SyntaxNode): string {
+export function moduleOf(statement: SyntaxNode): string {
   return (statement.childForFieldName('module_name')?.text ?? '').replace(/\s+/g, '');
 }
 
@@ -171,7 +171,7 @@ function renderFromImport(module: string, items: string[], settings: RuffSetting
  * of the first such line (column 0, whatever the comment's indentation). A comment that ends the
  * previous statement's line stays with that line.
  */
-function startWithLeadingComments(source: string, statement: SyntaxNode): number {
+export function startWithLeadingComments(source: string, statement: SyntaxNode): number {
   let start = startOfLine(source, statement.startIndex);
   let row = statement.startPosition.row;
   for (let previous = statement.previousSibling; previous?.type === 'comment' && previous.endPosition.row === row - 1; previous = previous.previousSibling) {
@@ -362,7 +362,7 @@ function dottedName(node: SyntaxNode): string | null {
 }
 
 /** Compared by meaning: a string by its value, a name by the dotted names it may be spelled as. */
-function sameElement(node: SyntaxNode, element: string, spellings: Set<string>): boolean {
+export function sameElement(node: SyntaxNode, element: string, spellings: Set<string>): boolean {
   const wanted = literalValue(element);
   if (wanted !== null) return stringValue(node) === wanted;
   const name = dottedName(node);
@@ -383,7 +383,7 @@ function lineLengthOf(settings: RuffSettings | undefined): number {
   return typeof value === 'number' ? value : 88;
 }
 
-function findAssignment(root: SyntaxNode, variable: string): SyntaxNode | null {
+export function findAssignment(root: SyntaxNode, variable: string): SyntaxNode | null {
   for (const statement of named(root)) {
     if (statement.type !== 'expression_statement') continue;
     const assignment = statement.namedChildren[0];
@@ -393,7 +393,7 @@ function findAssignment(root: SyntaxNode, variable: string): SyntaxNode | null {
 }
 
 /** The absolute module an import statement names, relative imports resolved against `pkg`. */
-function resolvedModuleOf(statement: SyntaxNode, pkg: string): string | null {
+export function resolvedModuleOf(statement: SyntaxNode, pkg: string): string | null {
   const name = statement.childForFieldName('module_name');
   if (name?.type !== 'relative_import') return moduleOf(statement);
   const dots = name.namedChildren.find((child) => child?.type === 'import_prefix')?.text.length ?? 1;
@@ -405,7 +405,7 @@ function resolvedModuleOf(statement: SyntaxNode, pkg: string): string | null {
 }
 
 /** The dotted names under which module-level imports make `module.attribute` reachable. */
-function importedSpellings(root: SyntaxNode, imported: NonNullable<CollectionElement['imported']>): Set<string> {
+export function importedSpellings(root: SyntaxNode, imported: NonNullable<CollectionElement['imported']>): Set<string> {
   const { module, attribute } = imported;
   const spellings = new Set<string>();
   for (const statement of named(root)) {
@@ -566,7 +566,7 @@ export interface MethodSpec {
   text: string;
 }
 
-function definitionOf(node: SyntaxNode): SyntaxNode {
+export function definitionOf(node: SyntaxNode): SyntaxNode {
   return node.type === 'decorated_definition' ? (node.childForFieldName('definition') ?? node) : node;
 }
 
@@ -582,7 +582,7 @@ function definedNames(block: SyntaxNode): Set<string> {
   return names;
 }
 
-function findClass(root: SyntaxNode, name: string): SyntaxNode | null {
+export function findClass(root: SyntaxNode, name: string): SyntaxNode | null {
   for (const statement of named(root)) {
     const definition = definitionOf(statement);
     if (definition.type === 'class_definition' && definition.childForFieldName('name')?.text === name) return definition;
