@@ -1,0 +1,215 @@
+import { logger, Tree } from '@nx/devkit';
+import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { formatPython, lintPython, readRuffSettings } from '../../python/format';
+import { applicationGenerator } from '../application/generator';
+import { featureGenerator } from '../feature/generator';
+import { removeFeatureGenerator } from './generator';
+
+const ROOT = 'apps/api';
+const RECIPE = { name: 'recipe', fields: 'title:str,servings:int=1,notes:str?,tags:list[str]', unique: 'title', skipFormat: true };
+const INGREDIENT = { name: 'ingredient', fields: 'label:str,grams:float?', skipFormat: true };
+const WIRED = ['src/api/domain/errors.py', 'src/api/domain/factory.py', 'src/api/domain/repositories/tables.py', 'src/api/http/routes/__init__.py'];
+
+function files(tree: Tree, root = ROOT): Map<string, string> {
+  const found = new Map<string, string>();
+  const visit = (dir: string): void => {
+    for (const child of tree.children(dir)) {
+      const path = `${dir}/${child}`;
+      if (tree.isFile(path)) found.set(path.slice(root.length + 1), tree.read(path, 'utf-8')!);
+      else visit(path);
+    }
+  };
+  visit(root);
+  return found;
+}
+
+function differences(before: Map<string, string>, after: Map<string, string>): string[] {
+  return [...new Set([...before.keys(), ...after.keys()])].filter((path) => before.get(path) !== after.get(path)).sort();
+}
+
+function pick(all: Map<string, string>, paths: string[]): Record<string, string | undefined> {
+  return Object.fromEntries(paths.map((path) => [path, all.get(path)]));
+}
+
+async function refusal(run: Promise<unknown>): Promise<string> {
+  const error = await run.then(
+    () => null,
+    (thrown: unknown) => thrown,
+  );
+  expect(error).toBeInstanceOf(Error);
+  return (error as Error).message;
+}
+
+describe('remove-feature generator', () => {
+  let tree: Tree;
+  let app: Map<string, string>;
+  let info: string[];
+
+  beforeEach(async () => {
+    tree = createTreeWithEmptyWorkspace();
+    await applicationGenerator(tree, { name: 'api', skipFormat: true });
+    app = files(tree);
+    info = [];
+    vi.spyOn(logger, 'info').mockImplementation((line: unknown) => void info.push(String(line)));
+  });
+
+  it('records each generated feature in .layered-features/<name>.json', async () => {
+    await featureGenerator(tree, RECIPE);
+    const manifest = JSON.parse(tree.read(`${ROOT}/.layered-features/recipe.json`, 'utf-8')!);
+    expect(manifest).toMatchObject({
+      layered: 1,
+      name: 'recipe',
+      fields: 'title:str,servings:int=1,notes:str?,tags:list[str]',
+      operations: 'create,get,list,update,delete',
+      plural: 'recipes',
+      unique: 'title',
+      revision: expect.stringMatching(/^[0-9a-f]{12}$/),
+    });
+    expect(Object.keys(manifest.files)).toContain('src/api/domain/services/recipe.py');
+    expect(Object.keys(manifest.files)).toContain(`migrations/versions/rev_${manifest.revision}_create_recipes.py`);
+    expect(Object.keys(manifest.files)).toHaveLength(12);
+  });
+
+  it('app + recipe + ingredient, remove ingredient: byte-identical to app + recipe; remove recipe: byte-identical to the app', async () => {
+    await featureGenerator(tree, RECIPE);
+    const withRecipe = files(tree);
+    await featureGenerator(tree, INGREDIENT);
+
+    await removeFeatureGenerator(tree, { name: 'ingredient' });
+    expect(differences(withRecipe, files(tree))).toEqual([]);
+
+    await removeFeatureGenerator(tree, { name: 'recipe' });
+    expect(differences(app, files(tree))).toEqual([]);
+    expect(info.join('\n')).toMatch(/deleted the migration apps\/api\/migrations\/versions\/rev_[0-9a-f]{12}_create_recipes\.py \(git does not track it and no revision builds on it\)/);
+    expect(info.join('\n')).toContain('removing exactly what layered:feature inserted');
+  });
+
+  it('remove recipe first, then ingredient: the wired modules are byte-identical to the app; the applied migrations stay and new ones drop the tables', async () => {
+    await featureGenerator(tree, RECIPE);
+    await featureGenerator(tree, INGREDIENT);
+    const both = files(tree);
+    const revisionOf = (suffix: string): string => /^revision: str = "([0-9a-f]+)"$/m.exec([...both].find(([path]) => path.endsWith(suffix))![1])![1];
+    const recipeRevision = revisionOf('_create_recipes.py');
+    const ingredientRevision = revisionOf('_create_ingredients.py');
+
+    await removeFeatureGenerator(tree, { name: 'recipe' });
+    const afterRecipe = files(tree);
+    const drops = [...afterRecipe.keys()].filter((path) => /_drop_recipes\.py$/.test(path));
+    expect(drops).toHaveLength(1);
+    const drop = afterRecipe.get(drops[0])!;
+    expect(drop).toContain(`down_revision: str | None = "${ingredientRevision}"\n`);
+    expect(drop).toMatch(/def upgrade\(\) -> None:\n {4}op\.drop_index\([^)]*\)[\s\S]*op\.drop_table\("recipes"\)\n\n\n/);
+    expect(drop).toMatch(/def downgrade\(\) -> None:\n {4}op\.create_table\(\n {8}"recipes",[\s\S]*sa\.UniqueConstraint\("title"/);
+    const settings = readRuffSettings(tree, ROOT);
+    expect(formatPython(drop, settings)).toBe(drop);
+    expect(lintPython(drop, settings)).toEqual([]);
+    expect(afterRecipe.has(`migrations/versions/rev_${recipeRevision}_create_recipes.py`)).toBe(true);
+    expect(info.join('\n')).toContain(`(revision ${ingredientRevision} builds on it) and wrote apps/api/${drops[0]}, which drops the recipes table (its downgrade recreates it)`);
+    // ingredient still uses session_scope.py and SessionScoped.
+    expect(afterRecipe.get('src/api/domain/factory.py')).toContain('import SessionScoped');
+    expect(afterRecipe.has('src/api/domain/repositories/session_scope.py')).toBe(true);
+
+    await removeFeatureGenerator(tree, { name: 'ingredient' });
+    const after = files(tree);
+    expect(pick(after, WIRED)).toEqual(pick(app, WIRED));
+    // Only migrations differ from the app: the two create revisions kept, and two drops.
+    expect(differences(app, after).map((path) => path.replace(/rev_[0-9a-f]{12}_/, 'rev_*_')).sort()).toEqual([
+      'migrations/versions/rev_*_create_ingredients.py',
+      'migrations/versions/rev_*_create_recipes.py',
+      'migrations/versions/rev_*_drop_ingredients.py',
+      'migrations/versions/rev_*_drop_recipes.py',
+    ]);
+  });
+
+  it('keeps hand edits to the shared modules (a comment, an extra import) and the names they still use', async () => {
+    await featureGenerator(tree, RECIPE);
+    const router = `${ROOT}/src/api/http/routes/__init__.py`;
+    const factory = `${ROOT}/src/api/domain/factory.py`;
+    tree.write(router, tree.read(router, 'utf-8')!.replace('ROUTERS', '# Every router of the app.\nROUTERS'));
+    tree.write(factory, tree.read(factory, 'utf-8')!.replace('from dataclasses import dataclass\n', 'from dataclasses import dataclass\nimport os  # hand-added\n'));
+    const edited = files(tree);
+
+    await removeFeatureGenerator(tree, { name: 'recipe' });
+
+    const after = files(tree);
+    for (const path of ['src/api/http/routes/__init__.py', 'src/api/domain/factory.py']) {
+      expect(after.get(path)).toBe(
+        app
+          .get(path)!
+          .replace('ROUTERS', '# Every router of the app.\nROUTERS')
+          .replace('from dataclasses import dataclass\n', 'from dataclasses import dataclass\nimport os  # hand-added\n'),
+      );
+    }
+    expect(edited.get('src/api/http/routes/__init__.py')).toContain('health, recipe');
+    expect(after.get('src/api/http/routes/__init__.py')).toContain('from api.http.routes import health\n');
+  });
+
+  it('refuses to delete hand-edited slice files, listing them, and writes nothing; --force deletes them', async () => {
+    await featureGenerator(tree, RECIPE);
+    const service = `${ROOT}/src/api/domain/services/recipe.py`;
+    tree.write(service, `${tree.read(service, 'utf-8')}\n# mine\n`);
+    const test = `${ROOT}/tests/test_recipe_http.py`;
+    tree.write(test, `${tree.read(test, 'utf-8')}\n# mine too\n`);
+    const before = files(tree);
+
+    const message = await refusal(removeFeatureGenerator(tree, { name: 'recipe' }));
+
+    expect(message).toBe(
+      `layered:remove-feature would delete 2 file(s) edited since layered:feature generated them:\n  - ${service}\n  - ${test}\nNothing was written. Keep your changes elsewhere, or run again with --force to delete them.`,
+    );
+    expect(differences(before, files(tree))).toEqual([]);
+
+    await removeFeatureGenerator(tree, { name: 'recipe', force: true });
+    expect(differences(app, files(tree))).toEqual([]);
+    expect(info.join('\n')).toContain(`--force deleted 2 edited file(s): ${service}, ${test}.`);
+  });
+
+  it.each([
+    ['an unknown feature', { name: 'dish' }, 'api has no feature "dish": there is no apps/api/.layered-features/dish.json, where layered:feature records what it generates. Features recorded in api: recipe.'],
+    ['a reserved name', { name: 'health' }, '"health" cannot name a feature: the app already has a module called health. Choose another name.'],
+    ['a name Python cannot import', { name: 'class' }, '"class" cannot name a feature'],
+    ['an empty name', { name: ' ' }, 'The feature name is empty.'],
+    ['a project that is not a layered app', { name: 'recipe', project: 'web' }, 'Project "web" is not a layered backend (its pyproject.toml has no [tool.layered] table).'],
+    ['a project that does not exist', { name: 'recipe', project: 'nope' }, 'There is no project "nope". Layered projects here: api.'],
+  ])('refuses %s, writing nothing', async (_label, schema, expected) => {
+    await featureGenerator(tree, RECIPE);
+    tree.write('apps/web/project.json', JSON.stringify({ name: 'web', root: 'apps/web' }));
+    tree.write('apps/web/pyproject.toml', '[project]\nname = "web"\n');
+    const before = files(tree, 'apps');
+
+    const message = await refusal(removeFeatureGenerator(tree, schema));
+
+    expect(message).toContain(expected);
+    expect(differences(before, files(tree, 'apps'))).toEqual([]);
+  });
+
+  it('refuses a shared module CPython rejects, naming its line, and writes nothing', async () => {
+    await featureGenerator(tree, RECIPE);
+    const errors = `${ROOT}/src/api/domain/errors.py`;
+    tree.write(errors, `${tree.read(errors, 'utf-8')}\nprint "legacy"\n`);
+    const line = tree.read(errors, 'utf-8')!.split('\n').indexOf('print "legacy"') + 1;
+    const before = files(tree);
+
+    const message = await refusal(removeFeatureGenerator(tree, { name: 'recipe' }));
+
+    expect(message).toMatch(new RegExp(`^apps/api/src/api/domain/errors\\.py:${line}: .*\\(SyntaxError, CPython 3\\.\\d+\\.\\d+\\)\\. layered edits only modules Python can import`));
+    expect(message).toContain('Nothing was written.');
+    expect(differences(before, files(tree))).toEqual([]);
+  });
+
+  it('refuses a router registry that is no longer a literal, naming its line, and writes nothing', async () => {
+    await featureGenerator(tree, RECIPE);
+    const router = `${ROOT}/src/api/http/routes/__init__.py`;
+    const text = tree.read(router, 'utf-8')!;
+    const wrapped = text.replace(/^(ROUTERS[^=]*= )(\([\s\S]*?\))$/m, '$1tuple([$2][0])');
+    tree.write(router, wrapped);
+    const line = wrapped.split('\n').findIndex((l) => l.startsWith('ROUTERS')) + 1;
+    const before = files(tree);
+
+    const message = await refusal(removeFeatureGenerator(tree, { name: 'recipe' }));
+
+    expect(message).toMatch(new RegExp(`^apps/api/src/api/http/routes/__init__\\.py:${line}: expected ROUTERS to be assigned a tuple or list literal to remove recipe\\.router from`));
+    expect(differences(before, files(tree))).toEqual([]);
+  });
+});

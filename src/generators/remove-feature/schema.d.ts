@@ -1,0 +1,5 @@
+export interface RemoveFeatureGeneratorSchema {
+  name: string;
+  project?: string;
+  force?: boolean;
+}
