@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { formatPython, lintPython, readRuffSettings } from '../../python/format';
 import { applicationGenerator } from '../application/generator';
 import { featureGenerator } from '../feature/generator';
-import { removeFeatureGenerator } from './generator';
+import { appliedInDatabase, removeFeatureGenerator } from './generator';
 
 const ROOT = 'apps/api';
 const RECIPE = { name: 'recipe', fields: 'title:str,servings:int=1,notes:str?,tags:list[str]', unique: 'title', skipFormat: true };
@@ -81,8 +81,10 @@ describe('remove-feature generator', () => {
 
     await removeFeatureGenerator(tree, { name: 'recipe' });
     expect(differences(app, files(tree))).toEqual([]);
-    expect(info.join('\n')).toMatch(/deleted the migration apps\/api\/migrations\/versions\/rev_[0-9a-f]{12}_create_recipes\.py \(git does not track it and no revision builds on it\)/);
+    expect(info.join('\n')).toMatch(/deleted the migration apps\/api\/migrations\/versions\/rev_[0-9a-f]{12}_create_recipes\.py \(git does not track it, no revision builds on it, and the local database has not applied it\)/);
     expect(info.join('\n')).toContain('removing exactly what layered:feature inserted');
+    const recipeRevision = /^revision: str = "([0-9a-f]+)"$/m.exec([...withRecipe].find(([path]) => path.endsWith('_create_recipes.py'))![1])![1];
+    expect(info.join('\n')).toContain(`A database that applied revision ${/rev_([0-9a-f]{12})_create_ingredients/.exec(info.join('\n'))![1]} needs it: restore the file, run \`nx run api:migrate-down -- ${recipeRevision}\` there`);
   });
 
   it('remove recipe first, then ingredient: the wired modules are byte-identical to the app; the applied migrations stay and new ones drop the tables', async () => {
@@ -211,5 +213,18 @@ describe('remove-feature generator', () => {
 
     expect(message).toMatch(new RegExp(`^apps/api/src/api/http/routes/__init__\\.py:${line}: expected ROUTERS to be assigned a tuple or list literal to remove recipe\\.router from`));
     expect(differences(before, files(tree))).toEqual([]);
+  });
+
+  it('counts a revision as applied when the local SQLite database is at it or at a revision built on it', () => {
+    const revisions = new Map([
+      ['aaaaaaaaaaaa', { downRevisions: [] }],
+      ['bbbbbbbbbbbb', { downRevisions: ['aaaaaaaaaaaa'] }],
+      ['cccccccccccc', { downRevisions: ['bbbbbbbbbbbb'] }],
+    ]);
+    const database = (head: string) => Buffer.from(`SQLite format 3\0...alembic_version...${head}\0`, 'latin1');
+    expect(appliedInDatabase(database('cccccccccccc'), 'bbbbbbbbbbbb', revisions)).toBe(true);
+    expect(appliedInDatabase(database('bbbbbbbbbbbb'), 'bbbbbbbbbbbb', revisions)).toBe(true);
+    expect(appliedInDatabase(database('aaaaaaaaaaaa'), 'bbbbbbbbbbbb', revisions)).toBe(false);
+    expect(appliedInDatabase(null, 'bbbbbbbbbbbb', revisions)).toBe(false);
   });
 });

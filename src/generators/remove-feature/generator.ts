@@ -82,6 +82,8 @@ interface MigrationDecision {
   /** Keep it and add a revision that drops the table. */
   keep: boolean;
   why: string;
+  /** The revision it follows; null when it is the first. */
+  downRevision: string | null;
 }
 
 function versionsOf(tree: Tree, options: NormalizedFeatureSchema): Map<string, { file: string; downRevisions: string[] }> {
@@ -112,11 +114,41 @@ function trackedByGit(tree: Tree, file: string): boolean {
  */
 function decideMigration(tree: Tree, options: NormalizedFeatureSchema): MigrationDecision {
   const file = joinPathFragments(options.projectRoot, 'migrations', 'versions', `rev_${options.revision}_create_${options.pluralModule}.py`);
-  if (!tree.exists(file)) return { file, exists: false, keep: false, why: 'it is gone already' };
+  if (!tree.exists(file)) return { file, exists: false, keep: false, why: 'it is gone already', downRevision: null };
+  const downRevision = downRevisionsOf(tree.read(file, 'utf-8') ?? '')[0] ?? null;
   const children = [...versionsOf(tree, options).entries()].filter(([, { downRevisions }]) => downRevisions.includes(options.revision)).map(([revision]) => revision);
-  if (children.length > 0) return { file, exists: true, keep: true, why: `revision ${children.sort().join(', ')} builds on it` };
-  if (trackedByGit(tree, file)) return { file, exists: true, keep: true, why: 'git tracks it, so a database may have applied it' };
-  return { file, exists: true, keep: false, why: 'git does not track it and no revision builds on it' };
+  if (children.length > 0) return { file, exists: true, keep: true, why: `revision ${children.sort().join(', ')} builds on it`, downRevision };
+  if (trackedByGit(tree, file)) return { file, exists: true, keep: true, why: 'git tracks it, so a database may have applied it', downRevision };
+  const database = joinPathFragments(options.projectRoot, `${options.packageName}.db`);
+  if (appliedInDatabase(readLocal(tree, database), options.revision, versionsOf(tree, options))) {
+    return { file, exists: true, keep: true, why: `the local database ${database} has applied it`, downRevision };
+  }
+  return { file, exists: true, keep: false, why: 'git does not track it, no revision builds on it, and the local database has not applied it', downRevision };
+}
+
+function readLocal(tree: Tree, file: string): Buffer | null {
+  try {
+    return readFileSync(path.join(tree.root, file));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Whether a SQLite database (the app's default `./<package>.db`) applied `revision`: its
+ * alembic_version holds a head that is `revision` or builds on it. Revision ids are searched in
+ * the file's bytes, which finds stale ones too: that only errs towards keeping history.
+ */
+export function appliedInDatabase(bytes: Buffer | null, revision: string, revisions: Map<string, { downRevisions: string[] }>): boolean {
+  if (bytes === null) return false;
+  const text = bytes.toString('latin1');
+  const reaches = (from: string, seen = new Set<string>()): boolean => {
+    if (from === revision) return true;
+    if (seen.has(from)) return false;
+    seen.add(from);
+    return (revisions.get(from)?.downRevisions ?? []).some((parent) => reaches(parent, seen));
+  };
+  return [...revisions.keys()].some((head) => text.includes(head) && reaches(head));
 }
 
 /** The body of the module-level `def <name>()` of a revision, or null. */
@@ -130,7 +162,7 @@ function writeMigration(tree: Tree, options: NormalizedFeatureSchema, migration:
   const table = options.pluralModule;
   if (!migration.exists) return `layered:remove-feature: ${migration.file} does not exist, so no migration was written or deleted.`;
   if (!migration.keep) {
-    return `layered:remove-feature: deleted the migration ${migration.file} (${migration.why}). A database that applied revision ${options.revision} needs it: restore the file, run \`nx run ${project}:migrate-down -- ${downRevisionsOf(tree.read(migration.file, 'utf-8') ?? '')[0] ?? 'base'}\` there, then remove the feature again.`;
+    return `layered:remove-feature: deleted the migration ${migration.file} (${migration.why}). A database that applied revision ${options.revision} needs it: restore the file, run \`nx run ${project}:migrate-down -- ${migration.downRevision ?? 'base'}\` there, then remove the feature again.`;
   }
   const create = tree.read(migration.file, 'utf-8') ?? '';
   const upgrade = functionBody(create, 'upgrade');
