@@ -39,7 +39,9 @@ def judge(path, data, floor):
         if floor:
             # Syntax newer than the project's requires-python floor fails there.
             ast.parse(data, path, feature_version=tuple(floor))
-        encoding = tokenize.detect_encoding(io.BytesIO(data).readline)[0]
+        # detect_encoding reads lines split on LF only; CPython also ends them with a lone CR.
+        lines = io.BytesIO(data.replace(b"\r\n", b"\n").replace(b"\r", b"\n"))
+        encoding = tokenize.detect_encoding(lines.readline)[0]
         text = data.decode(encoding)
     except (SyntaxError, ValueError, UnicodeError, MemoryError, RecursionError) as error:
         return rejected(error, data)

@@ -13,6 +13,9 @@ import { firstSyntaxError, parsePython, SyntaxNode } from './parser';
 
 /** A file the generator cannot edit safely; the message names the file, the line and what was expected. */
 export class PythonEditError extends Error {
+  /** The text `line` counts in, when an earlier edit of the same run had changed the file. */
+  source?: string;
+
   constructor(
     readonly file: string,
     readonly line: number,
@@ -40,6 +43,18 @@ export interface FromImport {
   names: string[];
   /** The package of the edited file, against which its relative imports resolve. */
   package?: string;
+  /** The module-level statement that needs the names bound when the module runs. */
+  usedBy?: UseSite;
+}
+
+/**
+ * A module-level class or assignment that uses imported names. The names must be bound above
+ * it, unless they appear only in annotations and the module has `from __future__ import annotations`.
+ */
+export interface UseSite {
+  kind: 'class' | 'assignment';
+  name: string;
+  annotationsOnly: boolean;
 }
 
 interface Parsed {
@@ -55,6 +70,9 @@ async function withParsed<T>(source: string, context: EditContext, what: string,
   try {
     if (!context.cpythonJudges) throwOnSyntaxError(source, tree.rootNode, context.file, what);
     return edit({ source, root: tree.rootNode, eol: /\r\n|\r|\n/.exec(source)?.[0] ?? '\n' });
+  } catch (error) {
+    if (error instanceof PythonEditError) error.source ??= source;
+    throw error;
   } finally {
     tree.delete();
   }
@@ -247,12 +265,15 @@ export async function ensureFromImport(source: string, spec: FromImport, firstPa
     const existing = fromImports.filter((node) => moduleOf(node) === spec.module);
     // `from . import x` binds the same names, and is extended in its own spelling.
     const same = spec.package === undefined ? existing : fromImports.filter((node) => resolvedModuleOf(node, spec.package!) === spec.module);
-    const bound = new Set(same.flatMap((node) => importedNames(node).map((item) => item.bound)));
     if (same.some((node) => node.namedChildren.some((child) => child?.type === 'wildcard_import'))) return source;
+    const use = useSiteStart(parsed.root, spec.usedBy);
+    const early = same.filter((node) => node.endIndex <= use);
+    const bound = new Set(early.flatMap((node) => importedNames(node).map((item) => item.bound)));
     const missing = spec.names.filter((name) => !bound.has(name));
     if (missing.length === 0) return source;
+    refuseLateBinding(source, same, missing, use, spec, context);
 
-    const target = same.find((node) => !node.namedChildren.some((child) => child?.type === 'wildcard_import'));
+    const target = early.find((node) => !node.namedChildren.some((child) => child?.type === 'wildcard_import'));
     if (target) {
       const edited = insertImportedName(source, target, missing[0], parsed.eol, context.settings);
       // One name per pass: the next one is placed against the edited statement.
@@ -260,22 +281,32 @@ export async function ensureFromImport(source: string, spec: FromImport, firstPa
     }
 
     const text = withEol(renderFromImport(spec.module, missing, context.settings), parsed.eol);
-    const firstPartyFrom = fromImports.filter((node) => isFirstParty(moduleOf(node), firstParty));
+    const isEarly = (node: SyntaxNode): boolean => node.endIndex <= use;
+    const firstPartyFrom = fromImports.filter((node) => isEarly(node) && isFirstParty(moduleOf(node), firstParty));
     const following = firstPartyFrom.find((node) => compareModules(moduleOf(node), spec.module) > 0);
     if (following) {
       const at = startWithLeadingComments(source, following);
       return checked(splice(source, at, at, text + parsed.eol), context);
     }
     const firstPartyPlain = statements.filter(
-      (node) => node.type === 'import_statement' && node.childrenForFieldName('name').some((name) => name !== null && isFirstParty(name.text.split(/\s+as\s+/)[0], firstParty)),
+      (node) =>
+        isEarly(node) &&
+        node.type === 'import_statement' &&
+        node.childrenForFieldName('name').some((name) => name !== null && isFirstParty(name.text.split(/\s+as\s+/)[0], firstParty)),
     );
     const previousInSection = firstPartyFrom.at(-1) ?? firstPartyPlain.at(-1);
     if (previousInSection) {
       const at = endOfLine(source, previousInSection.endIndex);
       return checked(splice(source, at, at, parsed.eol + text), context);
     }
-    const anyImport = statements.filter((node) => ['import_statement', 'import_from_statement', 'future_import_statement'].includes(node.type)).at(-1);
+    const anyImport = statements.filter((node) => isEarly(node) && ['import_statement', 'import_from_statement', 'future_import_statement'].includes(node.type)).at(-1);
     if (!anyImport) {
+      if (use < source.length) {
+        // No import above the statement that needs the names: they go right above it.
+        const user = statements.find((node) => node.startIndex >= use)!;
+        const at = startWithLeadingComments(source, user);
+        return checked(splice(source, at, at, text + parsed.eol + parsed.eol), context);
+      }
       throw new PythonEditError(
         context.file,
         1,
@@ -286,6 +317,38 @@ export async function ensureFromImport(source: string, spec: FromImport, firstPa
     const at = endOfLine(source, anyImport.endIndex);
     return checked(splice(source, at, at, parsed.eol + parsed.eol + text), context);
   });
+}
+
+function hasFutureAnnotations(root: SyntaxNode): boolean {
+  return named(root).some((node) => node.type === 'future_import_statement' && /\bannotations\b/.test(node.text));
+}
+
+/** Index of the statement that needs the names bound; the end of the source when nothing constrains them. */
+function useSiteStart(root: SyntaxNode, use: UseSite | undefined): number {
+  if (!use || (use.annotationsOnly && hasFutureAnnotations(root))) return Number.MAX_SAFE_INTEGER;
+  const classes = named(root).filter((statement) => {
+    const definition = definitionOf(statement);
+    return use.kind === 'class' && definition.type === 'class_definition' && definition.childForFieldName('name')?.text === use.name;
+  });
+  if (classes.length > 0) return classes[classes.length - 1].startIndex;
+  const assignment = use.kind === 'assignment' ? findAssignment(root, use.name) : null;
+  return assignment ? assignment.startIndex : Number.MAX_SAFE_INTEGER;
+}
+
+/** A name the new code needs, imported only below the statement that uses it: importing it twice would hide the problem. */
+function refuseLateBinding(source: string, same: SyntaxNode[], missing: string[], use: number, spec: FromImport, context: EditContext): void {
+  for (const statement of same) {
+    if (statement.endIndex <= use) continue;
+    const late = importedNames(statement).find((item) => missing.includes(item.bound));
+    if (!late) continue;
+    const useLine = source.slice(0, use).split(/\r\n|\r|\n/).length;
+    const what = spec.usedBy!.kind === 'class' ? `class ${spec.usedBy!.name}` : spec.usedBy!.name;
+    throw new PythonEditError(
+      context.file,
+      statement.startPosition.row + 1,
+      `expected ${late.bound} to be imported above ${what} (line ${useLine}), which needs it when the module runs; it is imported only here, below it. Move this import above line ${useLine}${spec.usedBy!.annotationsOnly ? ' (or add "from __future__ import annotations")' : ''}, then run the generator again.`,
+    );
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -383,13 +446,15 @@ function lineLengthOf(settings: RuffSettings | undefined): number {
   return typeof value === 'number' ? value : 88;
 }
 
+/** The module-level assignment of `variable` that holds when the module has run: the last one. */
 export function findAssignment(root: SyntaxNode, variable: string): SyntaxNode | null {
+  let found: SyntaxNode | null = null;
   for (const statement of named(root)) {
     if (statement.type !== 'expression_statement') continue;
     const assignment = statement.namedChildren[0];
-    if (assignment?.type === 'assignment' && assignment.childForFieldName('left')?.text === variable) return assignment;
+    if (assignment?.type === 'assignment' && assignment.childForFieldName('left')?.text === variable) found = assignment;
   }
-  return null;
+  return found;
 }
 
 /** The absolute module an import statement names, relative imports resolved against `pkg`. */
@@ -582,12 +647,27 @@ function definedNames(block: SyntaxNode): Set<string> {
   return names;
 }
 
+export /** Names the module-level imports bind (`import a.b` binds `a`). */
+function importBoundNames(root: SyntaxNode): string[] {
+  return named(root).flatMap((statement) => {
+    if (statement.type === 'import_from_statement') return importedNames(statement).map((item) => item.bound);
+    if (statement.type !== 'import_statement') return [];
+    return statement.childrenForFieldName('name').flatMap((item) => {
+      if (!item) return [];
+      if (item.type === 'aliased_import') return [item.childForFieldName('alias')?.text ?? ''];
+      return [item.text.split('.')[0].trim()];
+    });
+  });
+}
+
+/** The module-level class `name` that holds when the module has run: the last definition. */
 export function findClass(root: SyntaxNode, name: string): SyntaxNode | null {
+  let found: SyntaxNode | null = null;
   for (const statement of named(root)) {
     const definition = definitionOf(statement);
-    if (definition.type === 'class_definition' && definition.childForFieldName('name')?.text === name) return definition;
+    if (definition.type === 'class_definition' && definition.childForFieldName('name')?.text === name) found = definition;
   }
-  return null;
+  return found;
 }
 
 function formatMethod(className: string, method: MethodSpec, settings: RuffSettings | undefined): string[] {
@@ -655,7 +735,7 @@ export interface ClassSpec {
  */
 export async function ensureClasses(source: string, classes: ClassSpec[], context: EditContext, requires: string[] = []): Promise<string> {
   return withParsed(source, context, `cannot add ${classes.map((c) => c.name).join(', ')}`, (parsed) => {
-    const present = definedNames(parsed.root);
+    const present = new Set([...definedNames(parsed.root), ...importBoundNames(parsed.root)]);
     const absent = requires.filter((name) => !present.has(name));
     if (absent.length > 0) {
       throw new PythonEditError(

@@ -37,12 +37,52 @@ export async function wireModules(inputs: Map<string, Buffer>, steps: WiringStep
   const edited = new Map<string, string>();
   for (const [file, wire] of steps) {
     const input = read.get(file)!;
-    const text = await wire(edited.get(file) ?? input.text, feature, { file, settings: options.settings, cpythonJudges: input.encoding !== null });
+    let text: string;
+    try {
+      text = await wire(edited.get(file) ?? input.text, feature, { file, settings: options.settings, cpythonJudges: input.encoding !== null });
+    } catch (error) {
+      throw error instanceof PythonEditError ? onDiskLine(error, input.text) : error;
+    }
     if (text !== input.text) edited.set(file, text);
     else edited.delete(file);
   }
   const judged = [...read.values()].every((input) => input.encoding !== null);
   return options.judge && judged ? judgeEdits(options.judge, edited, read) : edited;
+}
+
+/** The refusal with its line counted in the file on disk, when an earlier edit of the run had moved it. */
+function onDiskLine(error: PythonEditError, onDisk: string): PythonEditError {
+  if (error.source === undefined || error.source === onDisk) return error;
+  const moved = new PythonEditError(error.file, lineBeforeInsertions(error.source, onDisk, error.line), error.expected);
+  moved.source = onDisk;
+  return moved;
+}
+
+/**
+ * Line `line` of `edited`, counted in `original`, of which `edited` only adds to: the lines are
+ * matched by a longest common subsequence, and an added line counts as the original line after it.
+ */
+export function lineBeforeInsertions(edited: string, original: string, line: number): number {
+  const a = original.split(/\r\n|\r|\n/);
+  const b = edited.split(/\r\n|\r|\n/);
+  // lengths[i][j]: LCS of a[i..] and b[j..].
+  const lengths = Array.from({ length: a.length + 1 }, () => new Uint32Array(b.length + 1));
+  for (let i = a.length - 1; i >= 0; i--) {
+    for (let j = b.length - 1; j >= 0; j--) lengths[i][j] = a[i] === b[j] ? lengths[i + 1][j + 1] + 1 : Math.max(lengths[i + 1][j], lengths[i][j + 1]);
+  }
+  let i = 0;
+  for (let j = 0; j < b.length; ) {
+    if (i < a.length && a[i] === b[j]) {
+      if (j === line - 1) return i + 1;
+      i++;
+      j++;
+    } else if (lengths[i][j + 1] >= (i < a.length ? lengths[i + 1][j] : 0)) {
+      // An added or grown line: it stands where original line i + 1 stands.
+      if (j === line - 1) return Math.min(i + 1, a.length);
+      j++;
+    } else i++;
+  }
+  return Math.min(line, a.length);
 }
 
 export function notJudgedWarning(why: string): string {

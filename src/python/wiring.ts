@@ -1,4 +1,4 @@
-import { ClassSpec, CollectionElement, EditContext, ensureClasses, ensureCollectionElement, ensureFromImport, ensureMethods, FromImport, hasImportedElement, MethodSpec } from './edit';
+import { ClassSpec, CollectionElement, EditContext, ensureClasses, ensureCollectionElement, ensureFromImport, ensureMethods, FromImport, hasImportedElement, MethodSpec, UseSite } from './edit';
 
 /** What the app's shared modules must know about one feature slice. */
 export interface FeatureWiring {
@@ -55,7 +55,10 @@ export async function wireFeatureIntoFactory(source: string, feature: FeatureWir
   // Methods first, so that an error names a line of the file as it is on disk.
   const requires = feature.writes ? ['unit_of_work'] : [];
   const withMethods = await ensureMethods(source, 'RequestFactory', methods, context, requires);
-  return ensureImports(withMethods, imports, pkg, context);
+  // The methods' annotations name the imports when the class body runs.
+  const usedBy: UseSite = { kind: 'class', name: 'RequestFactory', annotationsOnly: true };
+  // SessionScoped appears only in a method body, which runs later.
+  return ensureImports(withMethods, imports.map((spec) => (spec.names.includes('SessionScoped') ? spec : { ...spec, usedBy })), pkg, context);
 }
 
 /** http/routes/__init__.py: `from <pkg>.http.routes import <module>` and `<module>.router` in ROUTERS. */
@@ -68,7 +71,8 @@ export async function wireFeatureIntoRouter(source: string, feature: FeatureWiri
   };
   // Listed under the user's own import (an alias, say): importing it again would be unused.
   if (await hasImportedElement(source, element, context)) return source;
-  const withImport = await ensureFromImport(source, { module: routes, names: [feature.module], package: routes }, feature.packageName, context);
+  const usedBy: UseSite = { kind: 'assignment', name: 'ROUTERS', annotationsOnly: false };
+  const withImport = await ensureFromImport(source, { module: routes, names: [feature.module], package: routes, usedBy }, feature.packageName, context);
   return ensureCollectionElement(withImport, element, context);
 }
 
