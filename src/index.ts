@@ -8,3 +8,4 @@ export type { CheckResult } from './rules/check';
 export type { Finding } from './rules/types';
 export { RULES } from './rules/registry';
 export { featureGenerator } from './generators/feature/generator';
+export { removeFeatureGenerator } from './generators/remove-feature/generator';
