@@ -182,3 +182,34 @@ describe('names still in use stay', () => {
     );
   });
 });
+
+// The wiring fuzzer's saved cases (src/python/wiring-fuzz): mutated app modules. Wiring then
+// unwiring gives each module back, byte for byte, unless the mutation had pre-wired the feature.
+const FUZZ = path.join(__dirname, '__fixtures__', 'wiring-fuzz');
+const fuzzCases = existsSync(FUZZ) ? readdirSync(FUZZ).filter((name) => name.endsWith('.json')).sort() : [];
+
+describe('unwiring the wiring fuzzer corpus', () => {
+  it('gives every module wired without pre-wiring back, byte for byte', async () => {
+    let exact = 0;
+    for (const name of fuzzCases) {
+      const fuzzCase = JSON.parse(readFileSync(path.join(FUZZ, name), 'utf-8')) as {
+        applied: string[];
+        feature: Omit<FeatureWiring, 'label'>;
+        settings: RuffSettings;
+        inputs: Record<string, string>;
+      };
+      const feature: FeatureWiring = { label: fuzzCase.feature.module.replace(/_/g, ' '), ...fuzzCase.feature };
+      for (const [kind, base64] of Object.entries(fuzzCase.inputs)) {
+        const input = Buffer.from(base64, 'base64').toString('utf-8');
+        const preWired = fuzzCase.applied.some((mutation) => mutation.startsWith(`${kind}:`) && /pre-(wired|defined)/.test(mutation));
+        if (input.includes('\ufffd') || preWired) continue; // not UTF-8 (a coding cookie), or nothing to give back
+        const context = { file: `${name}:${kind}.py`, settings: fuzzCase.settings, cpythonJudges: true };
+        const wired = await MODULES[kind].wire(input, feature, context).catch(() => null);
+        if (wired === null || wired === input) continue; // refused, or nothing to wire
+        expect(await MODULES[kind].unwire(wired, feature, context), `${name} ${kind}`).toBe(input);
+        exact += 1;
+      }
+    }
+    expect(exact).toBeGreaterThanOrEqual(fuzzCases.length === 0 ? 0 : 50);
+  });
+});

@@ -20,6 +20,7 @@ import {
   resolvedModuleOf,
   sameElement,
   startOfLine,
+  UseSite,
 } from './edit';
 import { parsePython, SyntaxNode } from './parser';
 import { featureErrorClasses, FeatureWiring } from './wiring';
@@ -96,7 +97,9 @@ function statementRemovals(source: string, statements: SyntaxNode[]): string[] {
     return previous ? [endOfLine(source, previous.endIndex), endOfLine(source, node.endIndex)] : [startOfLine(source, node.startIndex), afterLineBreak(source, node.endIndex)];
   });
   const lines = statements.map((node): [number, number] => [startOfLine(source, node.startIndex), afterLineBreak(source, node.endIndex)]);
-  return [cut(source, withPrevious), cut(source, lines)];
+  // With the blank line after it: an import put right above the statement that needs it.
+  const withNext = statements.map((node): [number, number] => [startOfLine(source, node.startIndex), afterLineBreak(source, afterLineBreak(source, node.endIndex))]);
+  return [cut(source, withPrevious), cut(source, lines), cut(source, withNext)];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -307,7 +310,13 @@ function factorySpecs(feature: FeatureWiring): { imports: FromImport[]; methods:
     { name: `${module}_service`, text: `def ${module}_service(self) -> I${name}Service:\n    return ${name}Service(self.${module}_repository())\n` },
     { name: `${module}_controller`, text: `def ${module}_controller(self) -> ${name}Controller:\n    return ${name}Controller(${controllerArguments.join(', ')})\n` },
   ];
-  return { imports, methods, requires: feature.writes ? ['unit_of_work'] : [] };
+  // The methods' annotations name the imports when the class body runs; SessionScoped only in a body.
+  const usedBy: UseSite = { kind: 'class', name: 'RequestFactory', annotationsOnly: true };
+  return {
+    imports: imports.map((spec) => (spec.names.includes('SessionScoped') ? spec : { ...spec, usedBy })),
+    methods,
+    requires: feature.writes ? ['unit_of_work'] : [],
+  };
 }
 
 /** factory.py: the imports (while unused otherwise), then the feature's providers in RequestFactory. */
@@ -331,7 +340,8 @@ export async function unwireFeatureFromRouter(source: string, feature: FeatureWi
   };
   const withoutElement = await removeCollectionElement(source, element, context);
   const used = await withTree(withoutElement, ({ root }) => usedNames(root));
-  return removeFromImport(withoutElement, { module: routes, names: [feature.module], package: routes }, used, feature.packageName, context);
+  const usedBy: UseSite = { kind: 'assignment', name: 'ROUTERS', annotationsOnly: false };
+  return removeFromImport(withoutElement, { module: routes, names: [feature.module], package: routes, usedBy }, used, feature.packageName, context);
 }
 
 /** domain/repositories/tables.py: `"<module>"` from `__all__`, then the import of the ORM module. */
