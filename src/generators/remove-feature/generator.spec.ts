@@ -215,6 +215,20 @@ describe('remove-feature generator', () => {
     expect(differences(before, files(tree))).toEqual([]);
   });
 
+  it('refuses to drop a table when the migrations have several heads, writing nothing', async () => {
+    await featureGenerator(tree, RECIPE);
+    await featureGenerator(tree, INGREDIENT);
+    const recipe = [...files(tree)].find(([path]) => path.endsWith('_create_recipes.py'))![1];
+    const recipeRevision = /^revision: str = "([0-9a-f]+)"$/m.exec(recipe)![1];
+    tree.write(`${ROOT}/migrations/versions/rev_0000_branch.py`, `revision = "0000branch"\ndown_revision = "${recipeRevision}"\n`);
+    const before = files(tree);
+
+    const message = await refusal(removeFeatureGenerator(tree, { name: 'recipe' }));
+
+    expect(message).toMatch(/^apps\/api\/migrations\/versions has several Alembic heads \(0000branch, [0-9a-f]{12}\); the revision that drops recipes needs one to follow\. Merge them first \(alembic merge heads\), then run again\. Nothing was written\.$/);
+    expect(differences(before, files(tree))).toEqual([]);
+  });
+
   it('counts a revision as applied when the local SQLite database is at it or at a revision built on it', () => {
     const revisions = new Map([
       ['aaaaaaaaaaaa', { downRevisions: [] }],

@@ -46,6 +46,7 @@ export async function removeFeatureGenerator(tree: Tree, schema: RemoveFeatureGe
   const report: string[] = [];
 
   const migration = decideMigration(tree, options);
+  const drop = planMigration(tree, options, migration, settings);
   // Slice files: deleted, unless edited since they were generated (then only with --force).
   const files = Object.entries(manifest.files).map(([relative, hash]) => ({ file: joinPathFragments(options.projectRoot, relative), hash }));
   const toDelete = files.filter(({ file }) => tree.exists(file) && !(file === migration.file && migration.keep));
@@ -67,7 +68,8 @@ export async function removeFeatureGenerator(tree: Tree, schema: RemoveFeatureGe
   tree.delete(manifestPath(options.projectRoot, options.module));
   if (options.ops.list) removeUnusedSupport(tree, options, settings, report);
   if (edited.length > 0) report.push(`layered:remove-feature: --force deleted ${edited.length} edited file(s): ${edited.join(', ')}.`);
-  report.push(writeMigration(tree, options, migration, settings));
+  if (drop.write) tree.write(...drop.write);
+  report.push(drop.message);
   report.forEach((line) => logger.info(line));
   return () => undefined;
 }
@@ -157,12 +159,14 @@ function functionBody(text: string, name: string): string | null {
   return match ? match[1].replace(/\s+$/, '') : null;
 }
 
-function writeMigration(tree: Tree, options: NormalizedFeatureSchema, migration: MigrationDecision, settings: RuffSettings): string {
+/** What to do about the migration, decided (and refused) before anything is written. */
+function planMigration(tree: Tree, options: NormalizedFeatureSchema, migration: MigrationDecision, settings: RuffSettings): { write?: [string, string]; message: string } {
   const project = options.projectName;
   const table = options.pluralModule;
-  if (!migration.exists) return `layered:remove-feature: ${migration.file} does not exist, so no migration was written or deleted.`;
+  if (!migration.exists) return { message: `layered:remove-feature: ${migration.file} does not exist, so no migration was written or deleted.` };
   if (!migration.keep) {
-    return `layered:remove-feature: deleted the migration ${migration.file} (${migration.why}). A database that applied revision ${options.revision} needs it: restore the file, run \`nx run ${project}:migrate-down -- ${migration.downRevision ?? 'base'}\` there, then remove the feature again.`;
+    const message = `layered:remove-feature: deleted the migration ${migration.file} (${migration.why}). A database that applied revision ${options.revision} needs it: restore the file, run \`nx run ${project}:migrate-down -- ${migration.downRevision ?? 'base'}\` there, then remove the feature again.`;
+    return { message };
   }
   const create = tree.read(migration.file, 'utf-8') ?? '';
   const upgrade = functionBody(create, 'upgrade');
@@ -209,8 +213,10 @@ function writeMigration(tree: Tree, options: NormalizedFeatureSchema, migration:
     '',
   ].join('\n');
   const uses = /\bsa\./.test(`${upgrade}\n${downgrade}`);
-  tree.write(file, formatPython(uses ? text : text.replace('import sqlalchemy as sa\n', ''), settings, file));
-  return `layered:remove-feature: kept the migration ${migration.file} (${migration.why}) and wrote ${file}, which drops the ${table} table (its downgrade recreates it). Run \`nx run ${project}:migrate\`.`;
+  return {
+    write: [file, formatPython(uses ? text : text.replace('import sqlalchemy as sa\n', ''), settings, file)],
+    message: `layered:remove-feature: kept the migration ${migration.file} (${migration.why}) and wrote ${file}, which drops the ${table} table (its downgrade recreates it). Run \`nx run ${project}:migrate\`.`,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
