@@ -47,6 +47,6 @@ console.log(`rss at start (after 1 run): ${mb()} MB`);
 const started = performance.now();
 for (let run = 2; run <= runs; run++) {
   await wireOnce();
-  if (run === 100) console.log(`rss after 100 runs: ${mb()} MB`);
+  if (run === 100 || (run % 1000 === 0 && run < runs)) console.log(`rss after ${run} runs: ${mb()} MB`);
 }
 console.log(`rss after ${runs} runs: ${mb()} MB (${((performance.now() - started) / runs).toFixed(1)} ms per run)`);
