@@ -58,7 +58,10 @@ async function withTree<T>(source: string, use: (parsed: Parsed) => T): Promise<
 function cut(source: string, ranges: Array<[number, number, string?]>): string {
   return [...ranges]
     .sort((a, b) => b[0] - a[0])
-    .reduce((text, [start, end, insert]) => text.slice(0, start) + (insert ?? '') + text.slice(end), source);
+    .reduce(
+      ({ text, limit }, [start, end, insert]) => ({ text: text.slice(0, start) + (insert ?? '') + text.slice(Math.min(end, limit)), limit: start }),
+      { text: source, limit: source.length },
+    ).text;
 }
 
 /** The end of the line break after `index`'s line (or the end of the file). */
@@ -159,7 +162,10 @@ function nameRemovals({ source, root }: Parsed, spec: FromImport, name: string):
   const items = importItems(statement);
   const index = items.findIndex((item) => item.bound === name);
   const item = items[index].node;
-  if (items.length === 1) return [...statementRemovals(source, [statement])].reverse();
+  if (items.length === 1) {
+    const [withPrevious, lines, withNext] = statementRemovals(source, [statement]);
+    return [lines, withPrevious, withNext];
+  }
   const removals: string[] = [];
   const next = items[index + 1]?.node;
   const previous = items[index - 1]?.node;
