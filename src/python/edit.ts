@@ -190,7 +190,8 @@ function renderFromImport(module: string, items: string[], settings: RuffSetting
  * previous statement's line stays with that line.
  */
 export function startWithLeadingComments(source: string, statement: SyntaxNode): number {
-  let start = startOfLine(source, statement.startIndex);
+  const own = startOfLine(source, statement.startIndex);
+  let start = own;
   let row = statement.startPosition.row;
   for (let previous = statement.previousSibling; previous?.type === 'comment' && previous.endPosition.row === row - 1; previous = previous.previousSibling) {
     const lineStart = startOfLine(source, previous.startIndex);
@@ -198,7 +199,8 @@ export function startWithLeadingComments(source: string, statement: SyntaxNode):
     start = lineStart;
     row = previous.startPosition.row;
   }
-  return start;
+  // Comments that run up to line 1 head the file (shebang, coding cookie, licence): they stay first.
+  return row === 0 ? own : start;
 }
 
 /**

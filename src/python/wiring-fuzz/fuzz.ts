@@ -8,6 +8,7 @@ import { PythonEditError } from '../edit';
 import { DEFAULT_RUFF_SETTINGS, RuffSettings } from '../format';
 import { toPascalCase } from '../names';
 import { wireModules, WiringStep } from '../wire-modules';
+import { unwireFeatureFromErrors, unwireFeatureFromFactory, unwireFeatureFromRouter, unwireFeatureFromTables } from '../unwire';
 import { FeatureWiring, wireFeatureIntoErrors, wireFeatureIntoFactory, wireFeatureIntoRouter, wireFeatureIntoTables } from '../wiring';
 import { CaseDraft, dueRefusal, finish, FuzzFeature, MODULE_KINDS, ModuleKind, mutate } from './mutations';
 import { Random } from './random';
@@ -34,10 +35,18 @@ export interface FuzzCase {
   settings: RuffSettings;
   inputs: Record<ModuleKind, string>;
   expectedRefusal: { module: ModuleKind; line: number } | null;
+  /** No hand edit wired any part of the feature, so removing it must give back the input exactly. */
+  pristine: boolean;
 }
 
 export type Outcome =
-  | { kind: 'edited'; outputs: Partial<Record<ModuleKind, string>>; rerunChanged: ModuleKind[] }
+  | {
+      kind: 'edited';
+      outputs: Partial<Record<ModuleKind, string>>;
+      rerunChanged: ModuleKind[];
+      /** Modules that `layered:remove-feature`'s unwiring does not turn back into the input (or why it refused). */
+      removalDiffers: string[];
+    }
   | { kind: 'refused'; module: ModuleKind; line: number; message: string }
   | { kind: 'crashed'; message: string };
 
@@ -56,6 +65,12 @@ const STEPS: Array<[ModuleKind, WiringStep[1]]> = [
   ['factory', wireFeatureIntoFactory],
   ['router', wireFeatureIntoRouter],
 ];
+const REMOVAL_STEPS: Array<[ModuleKind, WiringStep[1]]> = [
+  ['router', unwireFeatureFromRouter],
+  ['factory', unwireFeatureFromFactory],
+  ['tables', unwireFeatureFromTables],
+  ['errors', unwireFeatureFromErrors],
+];
 
 function wiringOf(feature: FuzzFeature): FeatureWiring {
   return { ...feature, label: feature.module.replace(/_/g, ' ') };
@@ -66,9 +81,15 @@ function kindOf(file: string): ModuleKind {
 }
 
 /** Wires `feature` into the modules, as the generator does, with warnings treated as failures. */
-export async function wire(judge: CPythonJudge, inputs: Map<ModuleKind, Buffer>, feature: FuzzFeature, settings: RuffSettings): Promise<Map<ModuleKind, Buffer>> {
+export async function wire(
+  judge: CPythonJudge,
+  inputs: Map<ModuleKind, Buffer>,
+  feature: FuzzFeature,
+  settings: RuffSettings,
+  which: Array<[ModuleKind, WiringStep[1]]> = STEPS,
+): Promise<Map<ModuleKind, Buffer>> {
   const files = new Map([...inputs].map(([kind, bytes]) => [MODULE_FILES[kind], bytes]));
-  const steps: WiringStep[] = STEPS.map(([kind, step]) => [MODULE_FILES[kind], step]);
+  const steps: WiringStep[] = which.map(([kind, step]) => [MODULE_FILES[kind], step]);
   const edited = await wireModules(files, steps, wiringOf(feature), {
     settings,
     judge,
@@ -117,11 +138,12 @@ export async function makeCase(judge: CPythonJudge, base: Map<ModuleKind, Buffer
     encoding: Object.fromEntries(MODULE_KINDS.map((kind) => [kind, 'utf-8'])) as CaseDraft['encoding'],
     refusal: null,
     applied: taken ? [`${taken} wired first`] : [],
+    prewired: false,
   };
   mutate(draft, random, feature, 1 + random.int(6));
   const inputs = Object.fromEntries(MODULE_KINDS.map((kind) => [kind, finish(draft, kind).toString('base64')])) as Record<ModuleKind, string>;
   const settings = random.chance(0.2) ? { ...DEFAULT_RUFF_SETTINGS, 'line-length': random.pick([60, 79, 100, 120]) } : { ...DEFAULT_RUFF_SETTINGS };
-  return { seed: caseSeed, applied: draft.applied, feature, settings, inputs, expectedRefusal: dueRefusal(draft) };
+  return { seed: caseSeed, applied: draft.applied, feature, settings, inputs, expectedRefusal: dueRefusal(draft), pristine: !draft.prewired };
 }
 
 /** Runs the wiring on a case twice (the second run must change nothing). */
@@ -141,7 +163,19 @@ export async function runCase(judge: CPythonJudge, fuzzCase: FuzzCase): Promise<
     return { kind: 'crashed', message: `the second run failed: ${(error as Error).message}` };
   }
   const outputs = Object.fromEntries([...edited].map(([kind, bytes]) => [kind, bytes.toString('base64')]));
-  return { kind: 'edited', outputs, rerunChanged };
+  return { kind: 'edited', outputs, rerunChanged, removalDiffers: await removalDiffers(judge, fuzzCase, inputs, edited) };
+}
+
+/** Removing the feature again must restore each module byte for byte (checked on pristine cases). */
+async function removalDiffers(judge: CPythonJudge, fuzzCase: FuzzCase, inputs: Map<ModuleKind, Buffer>, edited: Map<ModuleKind, Buffer>): Promise<string[]> {
+  if (!fuzzCase.pristine) return [];
+  let removed: Map<ModuleKind, Buffer>;
+  try {
+    removed = await wire(judge, new Map([...inputs, ...edited]), fuzzCase.feature, fuzzCase.settings, REMOVAL_STEPS);
+  } catch (error) {
+    return [`removal refused: ${(error as Error).message}`];
+  }
+  return MODULE_KINDS.filter((kind) => !(removed.get(kind) ?? edited.get(kind) ?? inputs.get(kind)!).equals(inputs.get(kind)!));
 }
 
 /** The oracle process: one CPython, one JSON case per line. */

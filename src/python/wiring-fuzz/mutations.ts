@@ -33,6 +33,8 @@ export interface CaseDraft {
   /** A hand edit the wiring cannot build on: the one refusal that is due when every input is valid. */
   refusal: ExpectedRefusal | null;
   applied: string[];
+  /** A hand edit wired part of the feature already. */
+  prewired: boolean;
 }
 
 interface Mutation {
@@ -42,6 +44,8 @@ interface Mutation {
   apply: (text: string, random: Random, feature: FuzzFeature, draft: CaseDraft, module: ModuleKind) => string | null;
   /** Makes a refusal due; at most one such edit per case. */
   refuses?: boolean;
+  /** Wires part of the feature by hand. */
+  prewires?: boolean;
 }
 
 const ALL = MODULE_KINDS;
@@ -316,6 +320,7 @@ const MUTATIONS: Mutation[] = [
   },
   {
     name: 'router pre-wired in another spelling',
+    prewires: true,
     modules: ['router'],
     apply: (text, random, feature) => {
       const { routes } = featureNames(feature);
@@ -349,6 +354,7 @@ const MUTATIONS: Mutation[] = [
   },
   {
     name: 'router module imported after ROUTERS',
+    prewires: true,
     modules: ['router'],
     refuses: true,
     apply: (text, _random, feature, draft) => {
@@ -383,6 +389,7 @@ const MUTATIONS: Mutation[] = [
   },
   {
     name: 'table pre-wired in another spelling',
+    prewires: true,
     modules: ['tables'],
     apply: (text, random, feature) => {
       const match = /^__all__(?:: [^=\n]+)? = [([]/m.exec(text);
@@ -456,6 +463,7 @@ const MUTATIONS: Mutation[] = [
   },
   {
     name: 'factory pre-wired in part',
+    prewires: true,
     modules: ['factory'],
     apply: (text, random, feature) => {
       const { repositories, services, controllers } = featureNames(feature);
@@ -478,6 +486,7 @@ const MUTATIONS: Mutation[] = [
   },
   {
     name: 'a name the methods use imported after the class',
+    prewires: true,
     modules: ['factory'],
     refuses: true,
     apply: (text, random, feature, draft) => {
@@ -509,6 +518,7 @@ const MUTATIONS: Mutation[] = [
   // --- errors.py ---------------------------------------------------------------------------
   {
     name: 'feature error pre-defined',
+    prewires: true,
     modules: ['errors'],
     apply: (text, _random, feature) =>
       text.includes(`class ${feature.className}NotFoundError`) ? null : `${text}\n\nclass ${feature.className}NotFoundError(NotFoundError):\n    code = "custom"\n`,
@@ -544,6 +554,7 @@ export function mutate(draft: CaseDraft, random: Random, feature: FuzzFeature, c
     if (edited === null || edited === draft.texts[module]) return false;
     draft.texts[module] = edited;
     draft.applied.push(`${module}: ${mutation.name}`);
+    if (mutation.prewires) draft.prewired = true;
     return true;
   };
   const regular = MUTATIONS.filter((mutation) => !mutation.refuses);

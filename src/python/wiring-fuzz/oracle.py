@@ -319,6 +319,8 @@ def judge_case(case):
                 problems.append(f"{kind}: imported before the edit, fails after it: {failure}")
     if outcome.get("rerunChanged"):
         problems.append(f"a second run changed {outcome['rerunChanged']}")
+    if outcome.get("removalDiffers"):
+        problems.append(f"removing the feature did not restore {outcome['removalDiffers']}")
     return problems
 
 
