@@ -108,6 +108,8 @@ function withEol(text: string, eol: string): string {
 
 /** Index just before the line ending of the line that holds `index`. */
 export function endOfLine(source: string, index: number): number {
+  // tree-sitter's comment tokens take the CR of a CRLF: never split the pair.
+  if (index > 0 && source[index - 1] === '\r' && source[index] === '\n') return index - 1;
   const lineEnd = /[\r\n]/g;
   lineEnd.lastIndex = index;
   return lineEnd.exec(source)?.index ?? source.length;

@@ -20,10 +20,9 @@ import {
   resolvedModuleOf,
   sameElement,
   startOfLine,
-  UseSite,
 } from './edit';
 import { parsePython, SyntaxNode } from './parser';
-import { featureErrorClasses, FeatureWiring } from './wiring';
+import { factorySpecs, featureErrorClasses, FeatureWiring, routerElement, ROUTERS_USE } from './wiring';
 
 /**
  * The inverse of wiring.ts: removes from the shared modules exactly what wireFeatureInto*
@@ -298,33 +297,6 @@ export async function removeClasses(source: string, classes: ClassSpec[], contex
 // ---------------------------------------------------------------------------------------------
 // The four shared modules. The specs mirror wiring.ts's wireFeatureInto*, step for step.
 
-function factorySpecs(feature: FeatureWiring): { imports: FromImport[]; methods: MethodSpec[]; requires: string[] } {
-  const { packageName: pkg, module, className: name } = feature;
-  const imports: FromImport[] = [
-    { module: `${pkg}.domain.controllers.${module}`, names: [`${name}Controller`] },
-    { module: `${pkg}.domain.repositories.${module}`, names: [`${name}Repository`] },
-    ...(feature.concurrentReads ? [{ module: `${pkg}.domain.repositories.session_scope`, names: ['SessionScoped'] }] : []),
-    { module: `${pkg}.domain.services.${module}`, names: [`I${name}Service`, `${name}Service`] },
-  ];
-  const controllerArguments = [
-    `self.${module}_service()`,
-    ...(feature.writes ? ['self.unit_of_work()'] : []),
-    ...(feature.concurrentReads ? [`SessionScoped(self._singletons.session_maker, ${name}Repository, ${name}Service).open`] : []),
-  ];
-  const methods: MethodSpec[] = [
-    { name: `${module}_repository`, text: `def ${module}_repository(self) -> ${name}Repository:\n    return ${name}Repository(self._session)\n` },
-    { name: `${module}_service`, text: `def ${module}_service(self) -> I${name}Service:\n    return ${name}Service(self.${module}_repository())\n` },
-    { name: `${module}_controller`, text: `def ${module}_controller(self) -> ${name}Controller:\n    return ${name}Controller(${controllerArguments.join(', ')})\n` },
-  ];
-  // The methods' annotations name the imports when the class body runs; SessionScoped only in a body.
-  const usedBy: UseSite = { kind: 'class', name: 'RequestFactory', annotationsOnly: true };
-  return {
-    imports: imports.map((spec) => (spec.names.includes('SessionScoped') ? spec : { ...spec, usedBy })),
-    methods,
-    requires: feature.writes ? ['unit_of_work'] : [],
-  };
-}
-
 /** factory.py: the imports (while unused otherwise), then the feature's providers in RequestFactory. */
 export async function unwireFeatureFromFactory(source: string, feature: FeatureWiring, context: EditContext): Promise<string> {
   const { imports, methods, requires } = factorySpecs(feature);
@@ -339,15 +311,9 @@ export async function unwireFeatureFromFactory(source: string, feature: FeatureW
 /** http/routes/__init__.py: `<module>.router` from ROUTERS, then the import of `<module>` if nothing else uses it. */
 export async function unwireFeatureFromRouter(source: string, feature: FeatureWiring, context: EditContext): Promise<string> {
   const routes = `${feature.packageName}.http.routes`;
-  const element: CollectionElement = {
-    variable: 'ROUTERS',
-    element: `${feature.module}.router`,
-    imported: { module: `${routes}.${feature.module}`, attribute: 'router', package: routes },
-  };
-  const withoutElement = await removeCollectionElement(source, element, context);
+  const withoutElement = await removeCollectionElement(source, routerElement(feature), context);
   const used = await withTree(withoutElement, ({ root }) => usedNames(root));
-  const usedBy: UseSite = { kind: 'assignment', name: 'ROUTERS', annotationsOnly: false };
-  return removeFromImport(withoutElement, { module: routes, names: [feature.module], package: routes, usedBy }, used, feature.packageName, context);
+  return removeFromImport(withoutElement, { module: routes, names: [feature.module], package: routes, usedBy: ROUTERS_USE }, used, feature.packageName, context);
 }
 
 /** domain/repositories/tables.py: `"<module>"` from `__all__`, then the import of the ORM module. */

@@ -24,8 +24,8 @@ async function ensureImports(source: string, imports: FromImport[], packageName:
   return edited;
 }
 
-/** factory.py: imports, then `<module>_repository`, `_service` and `_controller` in RequestFactory. */
-export async function wireFeatureIntoFactory(source: string, feature: FeatureWiring, context: EditContext): Promise<string> {
+/** What factory.py gets for a feature: imports, the providers in RequestFactory, and the members they call. */
+export function factorySpecs(feature: FeatureWiring): { imports: FromImport[]; methods: MethodSpec[]; requires: string[] } {
   const { packageName: pkg, module, className: name } = feature;
   const imports: FromImport[] = [
     { module: `${pkg}.domain.controllers.${module}`, names: [`${name}Controller`] },
@@ -39,40 +39,47 @@ export async function wireFeatureIntoFactory(source: string, feature: FeatureWir
     ...(feature.concurrentReads ? [`SessionScoped(self._singletons.session_maker, ${name}Repository, ${name}Service).open`] : []),
   ];
   const methods: MethodSpec[] = [
-    {
-      name: `${module}_repository`,
-      text: `def ${module}_repository(self) -> ${name}Repository:\n    return ${name}Repository(self._session)\n`,
-    },
-    {
-      name: `${module}_service`,
-      text: `def ${module}_service(self) -> I${name}Service:\n    return ${name}Service(self.${module}_repository())\n`,
-    },
-    {
-      name: `${module}_controller`,
-      text: `def ${module}_controller(self) -> ${name}Controller:\n    return ${name}Controller(${controllerArguments.join(', ')})\n`,
-    },
+    { name: `${module}_repository`, text: `def ${module}_repository(self) -> ${name}Repository:\n    return ${name}Repository(self._session)\n` },
+    { name: `${module}_service`, text: `def ${module}_service(self) -> I${name}Service:\n    return ${name}Service(self.${module}_repository())\n` },
+    { name: `${module}_controller`, text: `def ${module}_controller(self) -> ${name}Controller:\n    return ${name}Controller(${controllerArguments.join(', ')})\n` },
   ];
-  // Methods first, so that an error names a line of the file as it is on disk.
-  const requires = feature.writes ? ['unit_of_work'] : [];
-  const withMethods = await ensureMethods(source, 'RequestFactory', methods, context, requires);
-  // The methods' annotations name the imports when the class body runs.
+  // The methods' annotations name the imports when the class body runs; SessionScoped only in a body.
   const usedBy: UseSite = { kind: 'class', name: 'RequestFactory', annotationsOnly: true };
-  // SessionScoped appears only in a method body, which runs later.
-  return ensureImports(withMethods, imports.map((spec) => (spec.names.includes('SessionScoped') ? spec : { ...spec, usedBy })), pkg, context);
+  return {
+    imports: imports.map((spec) => (spec.names.includes('SessionScoped') ? spec : { ...spec, usedBy })),
+    methods,
+    requires: feature.writes ? ['unit_of_work'] : [],
+  };
+}
+
+/** factory.py: imports, then `<module>_repository`, `_service` and `_controller` in RequestFactory. */
+export async function wireFeatureIntoFactory(source: string, feature: FeatureWiring, context: EditContext): Promise<string> {
+  const { imports, methods, requires } = factorySpecs(feature);
+  // Methods first, so that an error names a line of the file as it is on disk.
+  const withMethods = await ensureMethods(source, 'RequestFactory', methods, context, requires);
+  return ensureImports(withMethods, imports, feature.packageName, context);
+}
+
+/** ROUTERS needs the routes it lists bound when the module runs. */
+export const ROUTERS_USE: UseSite = { kind: 'assignment', name: 'ROUTERS', annotationsOnly: false };
+
+/** The feature's router as an element of ROUTERS, recognised under any name the imports give it. */
+export function routerElement(feature: FeatureWiring): CollectionElement {
+  const routes = `${feature.packageName}.http.routes`;
+  return {
+    variable: 'ROUTERS',
+    element: `${feature.module}.router`,
+    imported: { module: `${routes}.${feature.module}`, attribute: 'router', package: routes },
+  };
 }
 
 /** http/routes/__init__.py: `from <pkg>.http.routes import <module>` and `<module>.router` in ROUTERS. */
 export async function wireFeatureIntoRouter(source: string, feature: FeatureWiring, context: EditContext): Promise<string> {
   const routes = `${feature.packageName}.http.routes`;
-  const element: CollectionElement = {
-    variable: 'ROUTERS',
-    element: `${feature.module}.router`,
-    imported: { module: `${routes}.${feature.module}`, attribute: 'router', package: routes },
-  };
+  const element = routerElement(feature);
   // Listed under the user's own import (an alias, say): importing it again would be unused.
   if (await hasImportedElement(source, element, context)) return source;
-  const usedBy: UseSite = { kind: 'assignment', name: 'ROUTERS', annotationsOnly: false };
-  const withImport = await ensureFromImport(source, { module: routes, names: [feature.module], package: routes, usedBy }, feature.packageName, context);
+  const withImport = await ensureFromImport(source, { module: routes, names: [feature.module], package: routes, usedBy: ROUTERS_USE }, feature.packageName, context);
   return ensureCollectionElement(withImport, element, context);
 }
 

@@ -76,6 +76,7 @@ export async function featureGenerator(tree: Tree, schema: FeatureGeneratorSchem
   const wired = await wireIntoApp(tree, options, sharedModules, settings);
   const sliceFiles = await addSliceFiles(tree, options, settings);
   addSupportFiles(tree, options, settings);
+  const wiredFrom = new Map([...wired.keys()].map((file) => [file, tree.read(file)!]));
   for (const [file, text] of wired) tree.write(file, text);
   const outcome = compareWithPrevious(tree, previous);
   if (outcome.conflicts.length > 0 && !options.force) {
@@ -84,7 +85,7 @@ export async function featureGenerator(tree: Tree, schema: FeatureGeneratorSchem
     );
   }
   if (!options.skipFormat) await formatFiles(tree);
-  recordFeature(tree, options, sliceFiles);
+  recordFeature(tree, options, sliceFiles, wiredFrom);
   const steps = nextSteps({
     projectName: options.projectName,
     label: options.label,

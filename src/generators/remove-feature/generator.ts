@@ -10,7 +10,7 @@ import { unwireFeatureFromErrors, unwireFeatureFromFactory, unwireFeatureFromRou
 import { requiredPython, wireModules, WiringStep } from '../../python/wire-modules';
 import { FeatureWiring, wireFeatureIntoErrors, wireFeatureIntoFactory, wireFeatureIntoRouter, wireFeatureIntoTables } from '../../python/wiring';
 import { assertAppShape, downRevisionsOf, featureWiring, normalizeOptions, NormalizedFeatureSchema } from '../feature/generator';
-import { manifestPath, readManifest, recordedFeatures, sha256 } from '../feature/manifest';
+import { manifestPath, readManifest, recordedFeatures, sha256, WiringRecord, withoutRanges } from '../feature/manifest';
 import type { RemoveFeatureGeneratorSchema } from './schema';
 
 const SUPPORT_TEMPLATE = path.join(__dirname, '..', '..', '..', 'files', 'feature-support', 'src', '__packageName__', 'domain', 'repositories', 'session_scope.py.template');
@@ -59,7 +59,8 @@ export async function removeFeatureGenerator(tree: Tree, schema: RemoveFeatureGe
 
   // Shared modules: computed (and judged by CPython) before anything is written.
   const feature = featureWiring(options);
-  const unwired = await unwireFromApp(tree, options, feature, modules, settings);
+  const restored = restoreRecorded(tree, options, manifest.wiring ?? {});
+  const unwired = new Map([...restored, ...(await unwireFromApp(tree, options, feature, modules, settings, new Set(restored.keys())))]);
   const before = new Map([...unwired.keys()].map((file) => [file, tree.read(file, 'utf-8') ?? '']));
   report.push(...(await describeUnwiring(before, unwired, feature, modules, settings)));
 
@@ -222,20 +223,37 @@ function planMigration(tree: Tree, options: NormalizedFeatureSchema, migration: 
 // ---------------------------------------------------------------------------------------------
 // The shared modules
 
+/**
+ * Modules unchanged since the feature wired them (same sha256 as recorded): the recorded
+ * insertions are cut out, which gives back each module exactly as it was before.
+ */
+function restoreRecorded(tree: Tree, options: NormalizedFeatureSchema, wiring: Record<string, WiringRecord>): Map<string, Buffer> {
+  const restored = new Map<string, Buffer>();
+  for (const [relative, record] of Object.entries(wiring)) {
+    const file = joinPathFragments(options.projectRoot, relative);
+    const current = tree.read(file);
+    const fits = record.inserted.every(([start, length]) => current !== null && start + length <= current.length);
+    if (current !== null && fits && sha256(current) === record.sha256) restored.set(file, withoutRanges(current, record.inserted));
+  }
+  return restored;
+}
+
 async function unwireFromApp(
   tree: Tree,
   options: NormalizedFeatureSchema,
   feature: FeatureWiring,
   modules: ReturnType<typeof assertAppShape>,
   settings: RuffSettings,
+  restored: Set<string>,
 ): Promise<Map<string, string | Buffer>> {
-  // The inverse of the feature generator's steps, in reverse order.
-  const steps: WiringStep[] = [
+  // The inverse of the feature generator's steps, in reverse order; recorded modules are done.
+  const steps = ([
     [modules.router, unwireFeatureFromRouter],
     [modules.factory, unwireFeatureFromFactory],
     [modules.tables, unwireFeatureFromTables],
     [modules.errors, unwireFeatureFromErrors],
-  ];
+  ] as WiringStep[]).filter(([file]) => !restored.has(file));
+  if (steps.length === 0) return new Map();
   const judge = startCPythonJudge(tree, options.projectRoot);
   try {
     const inputs = new Map(steps.map(([file]) => [file, tree.read(file)!]));

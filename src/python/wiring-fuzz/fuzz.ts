@@ -166,16 +166,22 @@ export async function runCase(judge: CPythonJudge, fuzzCase: FuzzCase): Promise<
   return { kind: 'edited', outputs, rerunChanged, removalDiffers: await removalDiffers(judge, fuzzCase, inputs, edited) };
 }
 
-/** Removing the feature again must restore each module byte for byte (checked on pristine cases). */
+/**
+ * Removing the feature by the step-wise inverse (what remove-feature does when its record no
+ * longer matches) must give a module that wiring turns back into the output, byte for byte: the
+ * input itself, or, where wiring maps two inputs to one output, the other one.
+ */
 async function removalDiffers(judge: CPythonJudge, fuzzCase: FuzzCase, inputs: Map<ModuleKind, Buffer>, edited: Map<ModuleKind, Buffer>): Promise<string[]> {
   if (!fuzzCase.pristine) return [];
-  let removed: Map<ModuleKind, Buffer>;
+  const output = new Map([...inputs, ...edited]);
+  let rewired: Map<ModuleKind, Buffer>;
   try {
-    removed = await wire(judge, new Map([...inputs, ...edited]), fuzzCase.feature, fuzzCase.settings, REMOVAL_STEPS);
+    const removed = new Map([...output, ...(await wire(judge, output, fuzzCase.feature, fuzzCase.settings, REMOVAL_STEPS))]);
+    rewired = new Map([...removed, ...(await wire(judge, removed, fuzzCase.feature, fuzzCase.settings))]);
   } catch (error) {
     return [`removal refused: ${(error as Error).message}`];
   }
-  return MODULE_KINDS.filter((kind) => !(removed.get(kind) ?? edited.get(kind) ?? inputs.get(kind)!).equals(inputs.get(kind)!));
+  return MODULE_KINDS.filter((kind) => !rewired.get(kind)!.equals(output.get(kind)!));
 }
 
 /** The oracle process: one CPython, one JSON case per line. */

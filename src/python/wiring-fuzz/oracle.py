@@ -320,7 +320,7 @@ def judge_case(case):
     if outcome.get("rerunChanged"):
         problems.append(f"a second run changed {outcome['rerunChanged']}")
     if outcome.get("removalDiffers"):
-        problems.append(f"removing the feature did not restore {outcome['removalDiffers']}")
+        problems.append(f"removing the feature gave modules that wiring does not turn back into the output: {outcome['removalDiffers']}")
     return problems
 
 
