@@ -51,6 +51,8 @@ const EXPECTED_FILES = [
   'tests/test_logging.py',
   'tests/test_main.py',
   'tests/test_migrations.py',
+  'tests/test_requests.py',
+  'tests/test_test_database.py',
 ];
 
 function filesUnder(tree: Tree, root: string): string[] {

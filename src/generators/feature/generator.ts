@@ -301,7 +301,7 @@ function knownImports(options: NormalizedFeatureSchema): Map<string, ImportSourc
   const { packageName: pkg, module, className: name } = options;
   const known = new Map<string, ImportSource>();
   const from = (source: string, names: string[]): void => names.forEach((n) => known.set(n, { module: source, name: n }));
-  for (const module of ['asyncio', 'math', 'structlog', 'pytest', 'httpx']) known.set(module, { module });
+  for (const module of ['asyncio', 'json', 'math', 'unicodedata', 'structlog', 'pytest', 'httpx']) known.set(module, { module });
   from('collections.abc', ['AsyncIterator', 'Callable', 'Sequence']);
   from('contextlib', ['AbstractAsyncContextManager', 'asynccontextmanager']);
   from('dataclasses', ['dataclass', 'field', 'replace']);
@@ -339,6 +339,47 @@ const BAD_VALUES: Partial<Record<Field['type'], { python: string; json: string |
   datetime: { python: 'datetime.fromisoformat("2024-01-01T12:00:00")', json: '"2024-01-01T12:00:00"' },
 };
 
+// Hostile values the service must answer with a 422 naming the field, as Python for a JSON
+// body (json.dumps writes NaN, Infinity and "\ud800" escapes as a client could).
+const HOSTILE_VALUES: Partial<Record<Field['type'], Array<[string, string]>>> = {
+  str: [
+    ['nul', '"a\\x00b"'],
+    ['lone-surrogate', '"a\\ud800b"'],
+    ['only-invisible', '" \\u200b\\u2060\\ufeff "'],
+    ['too-long', '"x" * 256'],
+    ['too-long-after-nfc', '"\\u0958" * 128'],
+  ],
+  'list[str]': [
+    ['nul-item', '["fine", "a\\x00b"]'],
+    ['lone-surrogate-item', '["\\udfff"]'],
+    ['invisible-item', '["\\u200b"]'],
+    ['too-long-item', '["x" * 256]'],
+    ['too-many-items', '["x"] * 101'],
+  ],
+  int: [
+    ['above-bigint', '2**63'],
+    ['below-bigint', '-(2**63) - 1'],
+  ],
+  float: [
+    ['nan', 'math.nan'],
+    ['infinity', 'math.inf'],
+    ['minus-infinity', '-math.inf'],
+    ['nan-string', '"NaN"'],
+  ],
+  Decimal: [
+    ['huge-exponent', '"1E+999999999"'],
+    ['huge-negative-exponent', '"-1E+999999999"'],
+    ['too-many-digits', '"10000000000"'],
+    ['too-many-places', '"0.001"'],
+    ['tiny-exponent', '"1E-999999999"'],
+  ],
+  datetime: [
+    ['naive', '"2024-01-01T12:00:00"'],
+    ['before-year-1-in-utc', '"0001-01-01T00:00:00+01:00"'],
+    ['after-year-9999-in-utc', '"9999-12-31T23:59:59-01:00"'],
+  ],
+};
+
 function templateContext(options: NormalizedFeatureSchema, downRevision: string | null, migrationFile: string): Record<string, unknown> {
   const { ops, fields, className } = options;
   const writes = ops.create || ops.update || ops.delete;
@@ -356,6 +397,10 @@ function templateContext(options: NormalizedFeatureSchema, downRevision: string 
     inputUnion: [ops.create ? `Create${className}Input` : null, ops.update ? `Update${className}Input` : null].filter(Boolean).join(' | '),
     nonRequired: fields.filter((f) => f.optional || f.defaultPython !== null).map((f) => f.name),
     badValues: bad.map(({ field, python }) => ({ field, python })),
+    hostile: fields.flatMap((f) => (HOSTILE_VALUES[f.type] ?? []).map(([id, python]) => ({ field: f.name, id: `${f.name.replace(/_/g, '-')}-${id}`, python }))),
+    textField: fields.find((f) => f.type === 'str') ?? null,
+    amountField: fields.find((f) => f.type === 'Decimal') ?? null,
+    wholeField: fields.find((f) => f.type === 'int') ?? null,
     badJson: bad.find((b) => b.json !== null) ? { field: bad.find((b) => b.json !== null)!.field, python: bad.find((b) => b.json !== null)!.json } : null,
     controllerArgs: [`${className}Service(repository)`, ...(writes ? ['unit_of_work'] : []), ...(ops.list ? ['opener'] : [])].join(', '),
     annotation: pythonAnnotation,

@@ -10,7 +10,7 @@ export interface ImportSource {
 /** The line templates put where the import block goes. */
 export const IMPORTS_PLACEHOLDER = '__IMPORTS__';
 
-const STDLIB = new Set(['asyncio', 'math', 'collections.abc', 'contextlib', 'dataclasses', 'datetime', 'decimal', 'typing', 'uuid']);
+const STDLIB = new Set(['asyncio', 'json', 'math', 'unicodedata', 'collections.abc', 'contextlib', 'dataclasses', 'datetime', 'decimal', 'typing', 'uuid']);
 
 // An identifier in one of these places names something other than a module-level binding.
 function isBindingOrMember(node: SyntaxNode): boolean {
