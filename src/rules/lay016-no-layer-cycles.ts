@@ -1,4 +1,5 @@
 import { importFinding } from './helpers';
+import { againstLayerOrder } from './layers';
 import type { ModuleInfo, ProjectModel, RawFinding, ResolvedImport, Rule } from './types';
 
 export interface LayerEdge {
@@ -73,15 +74,41 @@ export const lay016: Rule = {
   },
 };
 
-/** LAY016 findings for layer edges; `first` gives the finding of the first import behind an edge. */
-export function cycleFindings<E extends { from: string; to: string }>(edges: E[], first: (edge: E) => RawFinding): RawFinding[] {
+/** The shortest path of layers from `from` to `to` over the given edges (sorted, so it is stable). */
+function shortestPath(edges: { from: string; to: string }[], from: string, to: string): string[] {
+  const next = new Map<string, string[]>();
+  for (const edge of edges) next.set(edge.from, [...(next.get(edge.from) ?? []), edge.to].sort());
+  const previous = new Map<string, string>([[from, from]]);
+  const queue = [from];
+  while (queue.length > 0) {
+    const node = queue.shift() as string;
+    if (node === to) break;
+    for (const target of next.get(node) ?? []) {
+      if (previous.has(target)) continue;
+      previous.set(target, node);
+      queue.push(target);
+    }
+  }
+  const path = [to];
+  while (path[0] !== from) path.unshift(previous.get(path[0]) as string);
+  return path;
+}
+
+/**
+ * LAY016 findings: in each cycle, the links that go up the layer order (the imports to cut), or
+ * every link when all its layers are siblings. `first` gives the finding of an edge's first import.
+ */
+export function cycleFindings<E extends { from: string; to: string; imports: number }>(edges: E[], first: (edge: E) => RawFinding): RawFinding[] {
   const findings: RawFinding[] = [];
   for (const group of layerCycles(edges)) {
     const members = new Set(group);
-    for (const edge of edges) {
-      if (!members.has(edge.from) || !members.has(edge.to)) continue;
+    const inside = edges.filter((edge) => members.has(edge.from) && members.has(edge.to));
+    const upward = inside.filter((edge) => againstLayerOrder(edge.from, edge.to));
+    for (const edge of upward.length > 0 ? upward : inside) {
       const finding = { ...first(edge) };
-      finding.message += `; layers ${group.join(', ')} import each other`;
+      const cycle = [edge.from, ...shortestPath(inside, edge.to, edge.from)].join(' -> ');
+      finding.message += upward.length > 0 ? `, against the layer order (${edge.to} is above ${edge.from}); it closes the cycle ${cycle}` : `; it closes the cycle ${cycle} between sibling layers`;
+      if (edge.imports > 1) finding.message += ` (${edge.imports - 1} more import${edge.imports > 2 ? 's' : ''} from ${edge.from} into ${edge.to} must go too)`;
       finding.key = `${edge.from} -> ${edge.to}`;
       findings.push(finding);
     }
