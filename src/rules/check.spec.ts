@@ -37,6 +37,9 @@ describe('configuration', () => {
     ['[[tool.layered.ignore]]\nrule = "LAY003"\npath = "src/**"', 'tool.layered.ignore[0].reason'],
     ['[[tool.layered.ignore]]\nrule = "LAY003"\npath = "src/**"\nreason = "  "', 'tool.layered.ignore[0].reason'],
     ['exclude = "tests"', 'tool.layered.exclude'],
+    ['services = "class"', 'tool.layered.services'],
+    ['orm-libraries = "sqlalchemy"', 'tool.layered.orm-libraries'],
+    ['model-libraries = ["pydantic.BaseModel"]', 'tool.layered.model-libraries'],
   ])('rejects %s naming %s', (table, key) => {
     const root = project();
     setLayered(root, table);
@@ -216,5 +219,39 @@ describe('facts cache', () => {
     // A configuration change is a different result.
     setLayered(root, 'severity = { LAY002 = "off" }');
     expect(checkProject(root, { cacheDirectory }).findings).toEqual([]);
+  });
+});
+
+describe('LAY002: what one service is', () => {
+  // A service package (catalog: queries + commands) next to the LAY002 fixture's module services.
+  const LAY002 = [path.join(FIXTURES, 'violations', 'LAY002'), path.join(FIXTURES, 'scenarios', 'services-as-packages')];
+
+  it('as packages (the default), modules of one service package import each other freely', () => {
+    const root = project(...LAY002);
+    expect(rules(root).filter((line) => line.startsWith('LAY002'))).toEqual([
+      'LAY002 src/api/domain/services/bundle.py:2',
+      'LAY002 src/api/domain/services/catalog/commands.py:4',
+    ]);
+  });
+
+  it('as modules, every module is a service', () => {
+    const root = project(...LAY002);
+    setLayered(root, 'services = "module"');
+    expect(rules(root).filter((line) => line.startsWith('LAY002'))).toEqual([
+      'LAY002 src/api/domain/services/bundle.py:2',
+      'LAY002 src/api/domain/services/catalog/commands.py:3',
+      'LAY002 src/api/domain/services/catalog/commands.py:4',
+    ]);
+  });
+
+  it('with one service module per feature package (a service.py next to flows.py), the feature package is the service', () => {
+    const root = project();
+    setLayered(root, 'layers = { services = ["api.*.service", "api.*.flows"] }');
+    write(root, 'src/api/incident/__init__.py', '');
+    write(root, 'src/api/incident/service.py', 'def get(incident_id: int) -> int:\n    return incident_id\n');
+    write(root, 'src/api/incident/flows.py', 'from api.incident import service\nfrom api.case.service import get as get_case\n');
+    write(root, 'src/api/case/__init__.py', '');
+    write(root, 'src/api/case/service.py', 'def get(case_id: int) -> int:\n    return case_id\n');
+    expect(rules(root).filter((line) => line.startsWith('LAY002'))).toEqual(['LAY002 src/api/incident/flows.py:2']);
   });
 });
