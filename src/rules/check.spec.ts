@@ -255,3 +255,22 @@ describe('LAY002: what one service is', () => {
     expect(rules(root).filter((line) => line.startsWith('LAY002'))).toEqual(['LAY002 src/api/incident/flows.py:2']);
   });
 });
+
+describe('ORM and model libraries', () => {
+  const SQLMODEL = path.join(FIXTURES, 'scenarios', 'sqlmodel');
+
+  it('by default, SQLModel classes are models and sqlmodel in a route is database access', () => {
+    const root = project(SQLMODEL);
+    expect(rules(root)).toEqual(['LAY007 src/api/http/routes/teams.py:2', 'LAY007 src/api/http/routes/teams.py:2']);
+  });
+
+  it('follows the configured libraries', () => {
+    const root = project(SQLMODEL);
+    setLayered(root, 'orm-libraries = ["sqlalchemy"]\nmodel-libraries = ["pydantic"]');
+    expect(rules(root)).toEqual([
+      'LAY009 src/api/domain/models/team.py:6',
+      'LAY009 src/api/domain/models/team.py:10',
+      'LAY009 src/api/domain/models/team.py:14',
+    ]);
+  });
+});

@@ -224,6 +224,13 @@ export function resolveClass(project: ProjectModel, module: ModuleInfo, dotted: 
 
 export const PROTOCOL_BASES = new Set(['typing.Protocol', 'typing_extensions.Protocol']);
 
-export function isSqlalchemy(qualified: string): boolean {
-  return qualified === 'sqlalchemy' || qualified.startsWith('sqlalchemy.');
+/** Whether a qualified name belongs to one of the given top-level libraries. */
+export function fromLibrary(qualified: string, libraries: readonly string[]): boolean {
+  const dot = qualified.indexOf('.');
+  return libraries.includes(dot < 0 ? qualified : qualified.slice(0, dot));
+}
+
+/** Whether an import is of a configured ORM library (`orm-libraries`). */
+export function importsOrm(project: ProjectModel, imp: ResolvedImport): boolean {
+  return imp.external !== null && project.config.ormLibraries.includes(imp.external);
 }

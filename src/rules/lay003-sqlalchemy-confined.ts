@@ -1,4 +1,4 @@
-import { describeLayer, importFinding } from './helpers';
+import { describeLayer, importFinding, importsOrm } from './helpers';
 import type { LayerName } from './layers';
 import type { RawFinding, Rule } from './types';
 
@@ -7,8 +7,8 @@ const ALLOWED: ReadonlySet<LayerName | null> = new Set<LayerName | null>(['repos
 
 export const lay003: Rule = {
   id: 'LAY003',
-  title: 'Only repositories, the factory and http/dependencies.py import sqlalchemy',
-  rationale: 'Repositories own ORM types: SQLAlchemy stays in repositories, the factory (engine, sessions) and http/dependencies.py (the request session).',
+  title: 'Only repositories, the factory and http/dependencies.py import the ORM library',
+  rationale: 'Repositories own ORM types: the ORM library (SQLAlchemy, SQLModel) stays in repositories, the factory (engine, sessions) and http/dependencies.py (the request session).',
   hint: 'Move the query into a repository method that returns domain models, and depend on the repository Protocol instead.',
   defaultSeverity: 'error',
   check(project) {
@@ -16,7 +16,10 @@ export const lay003: Rule = {
     for (const module of project.modules) {
       if (!module.inPackage || ALLOWED.has(module.layer)) continue;
       for (const imp of module.imports) {
-        if (imp.external === 'sqlalchemy') findings.push(importFinding(module, imp, describeLayer(module.layer)));
+        if (!importsOrm(project, imp)) continue;
+        // A library that is both ORM and model base (sqlmodel) is how models are declared at all.
+        if (module.layer === 'models' && project.config.modelLibraries.includes(imp.external as string)) continue;
+        findings.push(importFinding(module, imp, describeLayer(module.layer)));
       }
     }
     return findings;
