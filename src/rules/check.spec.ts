@@ -274,3 +274,25 @@ describe('ORM and model libraries', () => {
     ]);
   });
 });
+
+describe('type-only imports (under if TYPE_CHECKING:)', () => {
+  const typeOnly = (line: string): string => `from __future__ import annotations\nfrom typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    ${line}\n`;
+
+  it('do not count as a route calling a service or touching the database (LAY007)', () => {
+    const root = project();
+    write(root, 'src/api/http/routes/typed.py', typeOnly('from api.domain.services.recipe import RecipeService'));
+    expect(rules(root)).toEqual([]);
+  });
+
+  it('do not count as controller database access (LAY006)', () => {
+    const root = project();
+    write(root, 'src/api/domain/controllers/typed.py', typeOnly('from sqlalchemy.ext.asyncio import AsyncSession'));
+    expect(rules(root)).toEqual([]);
+  });
+
+  it('do not close a layer cycle (LAY016), but still count as a repository depending on a service (LAY005)', () => {
+    const root = project();
+    write(root, 'src/api/domain/repositories/typed.py', typeOnly('from api.domain.services.recipe import RecipeService'));
+    expect(rules(root)).toEqual(['LAY005 src/api/domain/repositories/typed.py:4']);
+  });
+});

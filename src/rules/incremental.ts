@@ -14,7 +14,7 @@ import { CachedFile, FactsCache, layeredVersion } from './cache';
 import type { LayeredConfig } from './config';
 import { FACTS_VERSION, FileFacts, InlineIgnore } from './facts';
 import { bindingsOf, classIndex, importFinding, IncompleteClassModel, resolveClassBases, resolvedBases, seedBindings, seedClassModel } from './helpers';
-import { cycleFindings, LayerEdge } from './lay016-no-layer-cycles';
+import { cycleFindings, isLayerEdge, LayerEdge } from './lay016-no-layer-cycles';
 import { LayerLocator } from './layers';
 import { LoadedProject, ProjectFiles, resolveImports, sourceRootOf } from './project';
 import { RULES } from './registry';
@@ -113,8 +113,8 @@ function layerEdgesOf(module: ModuleInfo): [string, number][] | undefined {
   if (!module.inPackage || module.layer === null) return undefined;
   const counts = new Map<string, number>();
   for (const imp of module.imports) {
-    if (imp.layer === null || imp.layer === module.layer) continue;
-    counts.set(imp.layer, (counts.get(imp.layer) ?? 0) + 1);
+    if (!isLayerEdge(module, imp)) continue;
+    counts.set(imp.layer as string, (counts.get(imp.layer as string) ?? 0) + 1);
   }
   return counts.size > 0 ? [...counts] : undefined;
 }
@@ -678,7 +678,7 @@ function incrementalRun(projectRoot: string, config: LayeredConfig, found: Proje
       continue;
     }
     const info = loaded.find((module) => loadedIndex.get(module) === winner) as ModuleInfo;
-    const imp = info.imports.find((candidateImport) => candidateImport.layer === to);
+    const imp = info.imports.find((candidateImport) => candidateImport.layer === to && isLayerEdge(info, candidateImport));
     if (!imp) throw new NeedFullCheck('edge without a first import');
     first[key] = [winner, importFinding(info, imp, `${from} layer`)];
   }

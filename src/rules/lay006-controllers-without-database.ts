@@ -11,6 +11,8 @@ export const lay006: Rule = {
     const findings: RawFinding[] = [];
     for (const module of modulesIn(project, 'controllers')) {
       for (const imp of module.imports) {
+        // A type-only import (an AsyncSession annotation for a branch's own session) accesses nothing.
+        if (imp.statement.typeChecking) continue;
         if (imp.layer === 'repositories' || importsOrm(project, imp)) findings.push(importFinding(module, imp, describeLayer(module.layer)));
       }
     }

@@ -11,6 +11,8 @@ export const lay007: Rule = {
     const findings: RawFinding[] = [];
     for (const module of modulesIn(project, 'routes')) {
       for (const imp of module.imports) {
+        // A type-only import calls nothing: the route still gets its objects from the factory.
+        if (imp.statement.typeChecking) continue;
         if (imp.layer === 'services' || imp.layer === 'repositories' || importsOrm(project, imp)) findings.push(importFinding(module, imp, describeLayer(module.layer)));
       }
     }

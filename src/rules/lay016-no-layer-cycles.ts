@@ -11,17 +11,25 @@ export interface LayerEdge {
   first: { module: ModuleInfo; imp: ResolvedImport };
 }
 
+/**
+ * Whether an import makes a layer edge: a runtime import into another layer. Imports under
+ * `if TYPE_CHECKING:` never run, so they cannot close an import cycle (they are how one is broken).
+ */
+export function isLayerEdge(module: ModuleInfo, imp: ResolvedImport): boolean {
+  return imp.layer !== null && imp.layer !== module.layer && !imp.statement.typeChecking;
+}
+
 /** Layer -> layer dependencies of the app package, with the import that creates each. */
 export function layerEdges(project: ProjectModel): LayerEdge[] {
   const edges = new Map<string, LayerEdge>();
   for (const module of project.modules) {
     if (!module.inPackage || module.layer === null) continue;
     for (const imp of module.imports) {
-      if (imp.layer === null || imp.layer === module.layer) continue;
+      if (!isLayerEdge(module, imp)) continue;
       const key = `${module.layer}->${imp.layer}`;
       const edge = edges.get(key);
       if (edge) edge.imports++;
-      else edges.set(key, { from: module.layer, to: imp.layer, imports: 1, first: { module, imp } });
+      else edges.set(key, { from: module.layer, to: imp.layer as string, imports: 1, first: { module, imp } });
     }
   }
   return [...edges.values()].sort((a, b) => (a.from === b.from ? (a.to < b.to ? -1 : 1) : a.from < b.from ? -1 : 1));
