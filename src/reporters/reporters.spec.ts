@@ -74,6 +74,19 @@ describe('reporters', () => {
     expect(mermaidGraph(again)).toBe(mermaidGraph(context));
   });
 
+  it('reports an import statement with several names once, naming them all, in every format', () => {
+    const root = fixtureProject(path.join(FIXTURES, 'violations', 'LAY003'));
+    roots.push(root);
+    const grouped: ReportContext = { ...context, result: checkProject(root, { cacheDirectory: null }) };
+    const names = '`sqlalchemy.func`, `sqlalchemy.select` and `sqlalchemy.text` at line 1';
+    for (const format of Object.keys(REPORTERS) as (keyof typeof REPORTERS)[]) {
+      const text = REPORTERS[format](grouped);
+      expect(text.split(names).length - 1, format).toBe(1);
+      expect(text, format).not.toMatch(/imports `sqlalchemy\.(func|select)` at line/);
+    }
+    expect(mermaidGraph(grouped)).not.toContain('LAY003');
+  });
+
   it('picks the output format from the file name', () => {
     expect(formatForFile('out/report.sarif')).toBe('sarif');
     expect(formatForFile('out/report.json')).toBe('json');

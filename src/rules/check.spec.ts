@@ -261,7 +261,7 @@ describe('ORM and model libraries', () => {
 
   it('by default, SQLModel classes are models and sqlmodel in a route is database access', () => {
     const root = project(SQLMODEL);
-    expect(rules(root)).toEqual(['LAY007 src/api/http/routes/teams.py:2', 'LAY007 src/api/http/routes/teams.py:2']);
+    expect(rules(root)).toEqual(['LAY007 src/api/http/routes/teams.py:2']);
   });
 
   it('follows the configured libraries', () => {

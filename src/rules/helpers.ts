@@ -23,6 +23,36 @@ export function importFinding(module: ModuleInfo, imp: ResolvedImport, what: str
   return finding;
 }
 
+/** `a`, `a` and `b`, `a`, `b` and `c`. */
+function listed(items: string[]): string {
+  return items.length === 1 ? items[0] : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+/**
+ * Findings about imports, one per statement (and layer it reaches): `from sqlalchemy import A, B`
+ * is one finding naming both.
+ */
+export function importFindings(module: ModuleInfo, imports: ResolvedImport[], what: string, more?: (group: ResolvedImport[]) => string): RawFinding[] {
+  const groups = new Map<string, ResolvedImport[]>();
+  for (const imp of imports) {
+    const key = `${imp.statement.line}:${imp.statement.col}:${imp.layer ?? ''}`;
+    groups.set(key, [...(groups.get(key) ?? []), imp]);
+  }
+  return [...groups.values()].map((group) => {
+    const finding = importFinding(module, group[0], what);
+    if (group.length > 1) {
+      const names = group.map(importedName);
+      // Several names: the statement is what to change, so the finding sits on it.
+      finding.line = group[0].statement.line;
+      finding.col = group[0].statement.col + 1;
+      finding.message = `\`${module.name}\` (${what}) imports ${listed(names.map((name) => `\`${name}\``))} at line ${finding.line}`;
+      finding.key = `${module.name} -> ${names.join(', ')}`;
+    }
+    if (more) finding.message += more(group);
+    return finding;
+  });
+}
+
 /** Modules of the app package that belong to one of the given layers. */
 export function modulesIn(project: ProjectModel, layers: ReadonlySet<LayerName> | LayerName): ModuleInfo[] {
   const wanted = typeof layers === 'string' ? new Set([layers]) : layers;

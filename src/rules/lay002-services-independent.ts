@@ -1,6 +1,6 @@
-import { describeLayer, importFinding, modulesIn } from './helpers';
+import { describeLayer, importFindings, modulesIn } from './helpers';
 import type { LayerLocator } from './layers';
-import type { RawFinding, Rule } from './types';
+import type { RawFinding, ResolvedImport, Rule } from './types';
 
 /**
  * The service a module belongs to. As packages: the child of the services root (the outermost
@@ -31,14 +31,17 @@ export const lay002: Rule = {
     const unit = project.config.services;
     for (const module of modulesIn(project, 'services')) {
       const own = serviceOf(module.name, project.locator, unit);
+      const others = new Map<ResolvedImport, string>();
       for (const imp of module.imports) {
         if (imp.layer !== 'services' || imp.target === module.name || module.name.startsWith(`${imp.target}.`)) continue;
         const other = serviceOf(imp.target, project.locator, unit);
-        if (other === own) continue; // within one service
-        const finding = importFinding(module, imp, describeLayer(module.layer));
-        finding.message += `, a module of another service (\`${other}\`)`;
-        findings.push(finding);
+        if (other !== own) others.set(imp, other); // imports within one service never count
       }
+      const otherServices = (group: ResolvedImport[]): string => {
+        const services = [...new Set(group.map((imp) => others.get(imp) as string))].map((service) => `\`${service}\``);
+        return `, ${services.length > 1 ? 'modules of other services' : 'a module of another service'} (${services.join(', ')})`;
+      };
+      findings.push(...importFindings(module, [...others.keys()], describeLayer(module.layer), otherServices));
     }
     return findings;
   },

@@ -1,6 +1,6 @@
-import { describeLayer, importFinding, importsOrm } from './helpers';
+import { describeLayer, importFindings, importsOrm } from './helpers';
 import type { LayerName } from './layers';
-import type { RawFinding, Rule } from './types';
+import type { RawFinding, ResolvedImport, Rule } from './types';
 
 // Controllers and routes have their own, more specific rules (LAY006, LAY007).
 const ALLOWED: ReadonlySet<LayerName | null> = new Set<LayerName | null>(['repositories', 'factory', 'dependencies', 'controllers', 'routes']);
@@ -15,12 +15,14 @@ export const lay003: Rule = {
     const findings: RawFinding[] = [];
     for (const module of project.modules) {
       if (!module.inPackage || ALLOWED.has(module.layer)) continue;
+      const matched: ResolvedImport[] = [];
       for (const imp of module.imports) {
         if (!importsOrm(project, imp)) continue;
         // A library that is both ORM and model base (sqlmodel) is how models are declared at all.
         if (module.layer === 'models' && project.config.modelLibraries.includes(imp.external as string)) continue;
-        findings.push(importFinding(module, imp, describeLayer(module.layer)));
+        matched.push(imp);
       }
+      findings.push(...importFindings(module, matched, describeLayer(module.layer)));
     }
     return findings;
   },

@@ -1,4 +1,4 @@
-import { describeLayer, importFinding, importsOrm, modulesIn } from './helpers';
+import { describeLayer, importFindings, importsOrm, modulesIn } from './helpers';
 import type { RawFinding, Rule } from './types';
 
 export const lay006: Rule = {
@@ -10,11 +10,9 @@ export const lay006: Rule = {
   check(project) {
     const findings: RawFinding[] = [];
     for (const module of modulesIn(project, 'controllers')) {
-      for (const imp of module.imports) {
-        // A type-only import (an AsyncSession annotation for a branch's own session) accesses nothing.
-        if (imp.statement.typeChecking) continue;
-        if (imp.layer === 'repositories' || importsOrm(project, imp)) findings.push(importFinding(module, imp, describeLayer(module.layer)));
-      }
+      // A type-only import (an AsyncSession annotation for a branch's own session) accesses nothing.
+      const matched = module.imports.filter((imp) => !imp.statement.typeChecking && (imp.layer === 'repositories' || importsOrm(project, imp)));
+      findings.push(...importFindings(module, matched, describeLayer(module.layer)));
     }
     return findings;
   },

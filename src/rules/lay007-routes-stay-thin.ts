@@ -1,4 +1,4 @@
-import { describeLayer, importFinding, importsOrm, modulesIn } from './helpers';
+import { describeLayer, importFindings, importsOrm, modulesIn } from './helpers';
 import type { RawFinding, Rule } from './types';
 
 export const lay007: Rule = {
@@ -10,11 +10,9 @@ export const lay007: Rule = {
   check(project) {
     const findings: RawFinding[] = [];
     for (const module of modulesIn(project, 'routes')) {
-      for (const imp of module.imports) {
-        // A type-only import calls nothing: the route still gets its objects from the factory.
-        if (imp.statement.typeChecking) continue;
-        if (imp.layer === 'services' || imp.layer === 'repositories' || importsOrm(project, imp)) findings.push(importFinding(module, imp, describeLayer(module.layer)));
-      }
+      // A type-only import calls nothing: the route still gets its objects from the factory.
+      const matched = module.imports.filter((imp) => !imp.statement.typeChecking && (imp.layer === 'services' || imp.layer === 'repositories' || importsOrm(project, imp)));
+      findings.push(...importFindings(module, matched, describeLayer(module.layer)));
     }
     return findings;
   },

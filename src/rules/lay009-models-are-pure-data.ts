@@ -1,4 +1,4 @@
-import { classesDerivedFrom, describeLayer, fromLibrary, importFinding, modulesIn, PROTOCOL_BASES, qualify, resolvedBases } from './helpers';
+import { classesDerivedFrom, describeLayer, fromLibrary, importFindings, modulesIn, PROTOCOL_BASES, qualify, resolvedBases } from './helpers';
 import type { ModuleInfo, RawFinding, Rule } from './types';
 
 const DATA_ROOTS = new Set(['typing.NamedTuple', 'typing.TypedDict', 'typing_extensions.TypedDict', 'typing_extensions.NamedTuple', ...PROTOCOL_BASES]);
@@ -33,9 +33,8 @@ export const lay009: Rule = {
     const plainData = classesDerivedFrom(project, (q) => isEnum(q) || DATA_ROOTS.has(q));
     const resolved = resolvedBases(project);
     for (const module of models) {
-      for (const imp of module.imports) {
-        if (imp.internal && imp.layer !== null && imp.layer !== 'models') findings.push(importFinding(module, imp, describeLayer(module.layer)));
-      }
+      const matched = module.imports.filter((imp) => imp.internal && imp.layer !== null && imp.layer !== 'models');
+      findings.push(...importFindings(module, matched, describeLayer(module.layer)));
       for (const cls of module.facts.classes) {
         if (!cls.topLevel) continue;
         const qualified = `${module.name}.${cls.name}`;
