@@ -296,3 +296,22 @@ describe('type-only imports (under if TYPE_CHECKING:)', () => {
     expect(rules(root)).toEqual(['LAY005 src/api/domain/repositories/typed.py:4']);
   });
 });
+
+describe('files no import can reach (names that are not Python identifiers)', () => {
+  it('checks their own imports and says so in a note per folder', () => {
+    const root = project(path.join(FIXTURES, 'scenarios', 'scripts'));
+    const result = checkProject(root, { cacheDirectory: null });
+    expect(findingLines(result.findings)).toBe(
+      [
+        'src/api/domain/models/migrations/0002_backfill_prices.py:3:1 LAY009 error `api.domain.models.migrations.0002_backfill_prices` (models layer) imports `api.domain.services.pricing.PricingService` at line 3',
+        'src/api/domain/models/migrations/0002_backfill_prices.py:3:1 LAY016 error `api.domain.models.migrations.0002_backfill_prices` (models layer) imports `api.domain.services.pricing.PricingService` at line 3, against the layer order (services is above models); it closes the cycle models -> services -> models',
+        'src/api/tools/load-fixtures.py:1:1 LAY003 error `api.tools.load-fixtures` (app module) imports `sqlalchemy.create_engine` at line 1',
+        '',
+      ].join('\n'),
+    );
+    expect(result.notes).toEqual([
+      'src/api/domain/models/migrations/: 2 files (e.g. `0001_initial.py`) are not importable (the path is not made of Python identifiers); checked as scripts: their own imports count, nothing else',
+      'src/api/tools/: `load-fixtures.py` is not importable (the path is not made of Python identifiers); checked as scripts: their own imports count, nothing else',
+    ]);
+  });
+});

@@ -69,6 +69,11 @@ describe('incremental check', () => {
         mkdirSync(file('src/api/domain/services/more'), { recursive: true });
         writeFileSync(file('src/api/domain/services/more/__init__.py'), 'from api.domain.services.pricing import *\n');
       }],
+      ['a migration no import can reach', false, () => {
+        mkdirSync(file('src/api/domain/models/migrations'), { recursive: true });
+        writeFileSync(file('src/api/domain/models/migrations/0001_initial.py'), 'from api.domain.models.recipe import Recipe\n');
+      }],
+      ['the migration imports a service', true, () => append('src/api/domain/models/migrations/0001_initial.py', 'from api.domain.services.pricing import PricingService\n')],
     ];
     for (const [what, incremental, edit] of edits) {
       edit();

@@ -9,14 +9,14 @@
 import { createHash } from 'node:crypto';
 import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import * as path from 'node:path';
-import { ModuleIndex, moduleNameForPath, ModulePath } from '../python/module-resolver';
+import { ModuleIndex, ModulePath } from '../python/module-resolver';
 import { CachedFile, FactsCache, layeredVersion } from './cache';
 import type { LayeredConfig } from './config';
 import { FACTS_VERSION, FileFacts, InlineIgnore } from './facts';
 import { bindingsOf, classIndex, importFinding, IncompleteClassModel, resolveClassBases, resolvedBases, seedBindings, seedClassModel } from './helpers';
 import { cycleFindings, isLayerEdge, LayerEdge } from './lay016-no-layer-cycles';
 import { LayerLocator } from './layers';
-import { LoadedProject, ProjectFiles, resolveImports, sourceRootOf } from './project';
+import { LoadedProject, moduleInfo, moduleOfFile, ProjectFiles, resolveImports } from './project';
 import { RULES } from './registry';
 import { scanFiles } from './scan';
 import type { Finding, ModuleInfo, ProjectModel, RawFinding } from './types';
@@ -235,7 +235,8 @@ export function writeFullState(
   for (const [qualified, resolved] of bases) lines.push(resolved.length > 0 ? `${qualified}\t${resolved.join('\t')}` : qualified);
   writeFileSync(`${file}.${generation}.classes`, lines.join('\n'));
   const moduleNames: string[] = new Array(count).fill('');
-  for (const module of project.modules) moduleNames[indexOf.get(module.path) as number] = module.name;
+  // Scripts stay out: no import can reach them.
+  for (const module of project.modules) if (!module.script) moduleNames[indexOf.get(module.path) as number] = module.name;
   writeFileSync(`${file}.${generation}.modules`, moduleNames.join('\n'));
   const header: StateHeader = {
     format: STATE_FORMAT,
@@ -560,14 +561,12 @@ function incrementalRun(projectRoot: string, config: LayeredConfig, found: Proje
       } else {
         const facts = entry.facts;
         if (facts.error) unchecked(facts.error.line, facts.error.col + 1, `syntax error: ${facts.error.message}`);
-        const sourceRoot = sourceRootOf(relative, config.sourceRoots);
-        const modulePath = moduleNameForPath(sourceRoot ? relative.slice(sourceRoot.length + 1) : relative);
-        if (modulePath !== null) {
-          const inPackage = modulePath.name === config.package || modulePath.name.startsWith(`${config.package}.`);
-          const info: ModuleInfo = { name: modulePath.name, path: relative, isPackage: modulePath.isPackage, inPackage, layer: inPackage ? locator.layerOf(modulePath.name) : null, facts, imports: [] };
+        const module = moduleOfFile(relative, config);
+        if (module !== null) {
+          const info = moduleInfo(relative, module, facts, config, locator);
           loaded.push(info);
           loadedIndex.set(info, fileIndex);
-          paths.set(info, modulePath);
+          paths.set(info, module.modulePath);
           record.m = 1;
         }
       }
@@ -576,7 +575,7 @@ function incrementalRun(projectRoot: string, config: LayeredConfig, found: Proje
   });
   for (const info of loaded) info.imports = resolveImports(info, paths.get(info) as ModulePath, index, locator, config);
 
-  const byNameLoaded = new Map(loaded.map((info) => [info.name, info]));
+  const byNameLoaded = new Map(loaded.filter((info) => !info.script).map((info) => [info.name, info]));
   const project: ProjectModel = {
     root: projectRoot,
     config,
