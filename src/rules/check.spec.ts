@@ -38,6 +38,7 @@ describe('configuration', () => {
     ['[[tool.layered.ignore]]\nrule = "LAY003"\npath = "src/**"\nreason = "  "', 'tool.layered.ignore[0].reason'],
     ['exclude = "tests"', 'tool.layered.exclude'],
     ['services = "class"', 'tool.layered.services'],
+    ['chains = "yes"', 'tool.layered.chains'],
     ['orm-libraries = "sqlalchemy"', 'tool.layered.orm-libraries'],
     ['model-libraries = ["pydantic.BaseModel"]', 'tool.layered.model-libraries'],
   ])('rejects %s naming %s', (table, key) => {
@@ -313,5 +314,22 @@ describe('files no import can reach (names that are not Python identifiers)', ()
       'src/api/domain/models/migrations/: 2 files (e.g. `0001_initial.py`) are not importable (the path is not made of Python identifiers); checked as scripts: their own imports count, nothing else',
       'src/api/tools/: `load-fixtures.py` is not importable (the path is not made of Python identifiers); checked as scripts: their own imports count, nothing else',
     ]);
+  });
+});
+
+describe('chains (LAY017)', () => {
+  it('are off unless chains = true', () => {
+    const root = project(path.join(FIXTURES, 'violations', 'LAY017'));
+    setLayered(root, '');
+    expect(rules(root)).toEqual([]);
+    setLayered(root, 'chains = true');
+    expect(rules(root)).toEqual(['LAY017 src/api/domain/models/label.py:5']);
+  });
+
+  it('do not follow type-only imports', () => {
+    const root = project(path.join(FIXTURES, 'violations', 'LAY017'));
+    const helper = path.join(root, 'src/api/support/formatting.py');
+    writeFileSync(helper, readFileSync(helper, 'utf-8').replace('from api.domain.services.pricing import PricingService', 'from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from api.domain.services.pricing import PricingService'));
+    expect(rules(root)).toEqual([]);
   });
 });

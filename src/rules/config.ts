@@ -31,6 +31,8 @@ export interface LayeredConfig {
   ormLibraries: string[];
   /** Top-level names of libraries whose classes are model bases (LAY009): a subclass is a model. */
   modelLibraries: string[];
+  /** Report indirect layer violations through helper modules (LAY017). */
+  chains: boolean;
 }
 
 /** A problem with the configuration; `key` names the offending key in full. */
@@ -51,7 +53,7 @@ export const DEFAULT_MODEL_LIBRARIES = ['pydantic', 'sqlmodel'];
 const SERVICE_UNITS = ['module', 'package'];
 const LIBRARY_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const SEVERITIES = ['error', 'warning', 'off'];
-const KNOWN_KEYS = ['package', 'source-roots', 'exclude', 'type-checking-imports', 'layers', 'severity', 'ignore', 'baseline', 'services', 'orm-libraries', 'model-libraries'];
+const KNOWN_KEYS = ['package', 'source-roots', 'exclude', 'type-checking-imports', 'layers', 'severity', 'ignore', 'baseline', 'services', 'orm-libraries', 'model-libraries', 'chains'];
 const PACKAGE_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 const TABLE = 'tool.layered';
 
@@ -112,6 +114,8 @@ export function validateConfig(table: TomlTable, projectRoot: string, knownRules
   const baseline = table.baseline ?? DEFAULT_BASELINE;
   if (typeof baseline !== 'string' || baseline.trim() === '') throw new ConfigError(`${TABLE}.baseline`, 'expected a file path relative to the project.');
 
+  const chains = table.chains ?? false;
+  if (typeof chains !== 'boolean') throw new ConfigError(`${TABLE}.chains`, 'expected true (report indirect layer violations, LAY017) or false.');
   const services = table.services ?? 'package';
   if (typeof services !== 'string' || !SERVICE_UNITS.includes(services)) {
     throw new ConfigError(`${TABLE}.services`, 'expected "package" (modules of one package below the services root are one service) or "module" (every module is a service).');
@@ -129,6 +133,7 @@ export function validateConfig(table: TomlTable, projectRoot: string, knownRules
     services: services as LayeredConfig['services'],
     ormLibraries: libraries(table['orm-libraries'], `${TABLE}.orm-libraries`, DEFAULT_ORM_LIBRARIES),
     modelLibraries: libraries(table['model-libraries'], `${TABLE}.model-libraries`, DEFAULT_MODEL_LIBRARIES),
+    chains,
   };
 }
 

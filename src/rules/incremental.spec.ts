@@ -24,7 +24,10 @@ function reports(result: CheckResult): string[] {
 
 describe('incremental check', () => {
   it('gives exactly the result of a cold run after every kind of edit', () => {
-    const overlays = readdirSync(path.join(FIXTURES, 'violations')).map((name) => path.join(FIXTURES, 'violations', name));
+    // LAY017's fixture turns chains on, which makes every run a full one (tested below).
+    const overlays = readdirSync(path.join(FIXTURES, 'violations'))
+      .filter((name) => name !== 'LAY017')
+      .map((name) => path.join(FIXTURES, 'violations', name));
     const root = fixtureProject(...overlays);
     const cacheDirectory = mkdtempSync(path.join(tmpdir(), 'layered-incremental-'));
     created.push(root, cacheDirectory);
@@ -85,6 +88,23 @@ describe('incremental check', () => {
       // The next run of the same tree comes from the whole-result cache and agrees too.
       expect(reports(checkProject(root, { cacheDirectory })), `${what}: again`).toEqual(reports(cold));
     }
+  });
+});
+
+describe('incremental check with chains on (LAY017)', () => {
+  it('checks in full after an edit, with the result of a cold run', () => {
+    const root = fixtureProject(path.join(FIXTURES, 'violations', 'LAY017'));
+    const cacheDirectory = mkdtempSync(path.join(tmpdir(), 'layered-incremental-'));
+    created.push(root, cacheDirectory);
+    checkProject(root, { cacheDirectory });
+    // The helper stops importing the service: the chain from the model is gone.
+    const helper = path.join(root, 'src/api/support/formatting.py');
+    writeFileSync(helper, readFileSync(helper, 'utf-8').replace('from api.domain.services.pricing import PricingService\n', 'PricingService = object\n'));
+    const before = incrementalRuns.count;
+    const warm = checkProject(root, { cacheDirectory });
+    expect(incrementalRuns.count).toBe(before);
+    expect(reports(warm)).toEqual(reports(checkProject(root, { cacheDirectory: null })));
+    expect(warm.findings.filter((finding) => finding.rule === 'LAY017')).toEqual([]);
   });
 });
 

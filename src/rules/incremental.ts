@@ -459,6 +459,8 @@ const sameBases = (a: string[], b: string[]): boolean => a.length === b.length &
  */
 export function incrementalFindings(projectRoot: string, config: LayeredConfig, found: ProjectFiles, directory: string, base: string, assembly: Assembly): ProjectFindings | undefined {
   if (found.stats.some((stat) => 'problem' in stat)) return undefined;
+  // Chains run through the whole import graph: any edit may make or break one far away.
+  if (config.chains && assembly.severity('LAY017', 'error') !== 'off') return undefined;
   const file = stateFile(directory, projectRoot);
   const state = StoredState.read(file);
   if (!state || state.header.base !== base || state.count !== found.files.length || state.deltas >= MAX_DELTAS) return undefined;
