@@ -312,7 +312,7 @@ describe('files no import can reach (names that are not Python identifiers)', ()
     );
     expect(result.notes).toEqual([
       'src/api/domain/models/migrations/: 2 files (e.g. `0001_initial.py`) are not importable (the path is not made of Python identifiers); checked as scripts: their own imports count, nothing else',
-      'src/api/tools/: `load-fixtures.py` is not importable (the path is not made of Python identifiers); checked as scripts: their own imports count, nothing else',
+      'src/api/tools/: `load-fixtures.py` is not importable (the path is not made of Python identifiers); checked as a script: its own imports count, nothing else',
     ]);
   });
 });

@@ -275,8 +275,9 @@ export function scriptNotes(scripts: string[]): string[] {
     byFolder.set(folder, [...(byFolder.get(folder) ?? []), relative.slice(slash + 1)]);
   }
   return [...byFolder].map(([folder, names]) => {
-    const which = names.length === 1 ? `\`${names[0]}\` is` : `${names.length} files (e.g. \`${names[0]}\`) are`;
-    return `${folder}/: ${which} not importable (the path is not made of Python identifiers); checked as scripts: their own imports count, nothing else`;
+    const which = names.length === 1 ? `\`${names[0]}\` is not importable` : `${names.length} files (e.g. \`${names[0]}\`) are not importable`;
+    const checked = names.length === 1 ? 'checked as a script: its own imports count, nothing else' : 'checked as scripts: their own imports count, nothing else';
+    return `${folder}/: ${which} (the path is not made of Python identifiers); ${checked}`;
   });
 }
 
@@ -327,13 +328,13 @@ export function loadProject(root: string, config: LayeredConfig, options: LoadOp
     }
     const facts: FileFacts = entry.facts;
     if (facts.error) unchecked.push({ path: file.relative, line: facts.error.line, col: facts.error.col + 1, problem: `syntax error: ${facts.error.message}` });
-    const found = moduleOfFile(file.relative, config);
-    if (found === null) continue;
-    if (found.script) scripts.push(file.relative);
-    else index.add(found.modulePath.name);
-    const info = moduleInfo(file.relative, found, facts, config, locator);
+    const located = moduleOfFile(file.relative, config);
+    if (located === null) continue;
+    if (located.script) scripts.push(file.relative);
+    else index.add(located.modulePath.name);
+    const info = moduleInfo(file.relative, located, facts, config, locator);
     modules.push(info);
-    paths.set(info, found.modulePath);
+    paths.set(info, located.modulePath);
   }
   cache.save();
   const hashes = outcomes.map((outcome) => ('hash' in outcome ? outcome.hash.slice(0, 16) : ''));
