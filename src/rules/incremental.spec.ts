@@ -48,6 +48,8 @@ describe('incremental check', () => {
       ['remove the imports again', true, () => replace('src/api/domain/services/pricing.py', /from sqlalchemy import text\nfrom api\.domain\.services\.recipe import RecipeService\n/, '')],
       ['add an import that closes a layer cycle', true, () => append('src/api/domain/models/recipe.py', 'from api.domain.controllers.recipe import RecipeController\n')],
       ['remove it again', true, () => replace('src/api/domain/models/recipe.py', 'from api.domain.controllers.recipe import RecipeController\n', '')],
+      ['a type-only import against the layer order', true, () => append('src/api/domain/models/recipe.py', 'from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from api.domain.controllers.recipe import RecipeController\n')],
+      ['an import statement with several offending names', true, () => append('src/api/domain/services/pricing.py', 'from sqlalchemy import func, select, text\n')],
       ['an inline ignore with a reason', true, () => append('src/api/domain/services/pricing.py', 'import os\nos.getenv("X")  # layered: ignore[LAY013] read once here, see #1\n')],
       ['an inline ignore without a reason', true, () => append('src/api/domain/services/pricing.py', 'print("x")  # layered: ignore[LAY014]\n')],
       ['an unused inline ignore', true, () => append('src/api/domain/services/recipe.py', 'X = 1  # layered: ignore[LAY003] nothing here\n')],
