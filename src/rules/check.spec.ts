@@ -260,9 +260,9 @@ describe('LAY002: what one service is', () => {
 describe('ORM and model libraries', () => {
   const SQLMODEL = path.join(FIXTURES, 'scenarios', 'sqlmodel');
 
-  it('by default, SQLModel classes are models and sqlmodel in a route is database access', () => {
+  it('by default, SQLModel classes are models, only table classes are ORM types, and sqlmodel in a route is database access', () => {
     const root = project(SQLMODEL);
-    expect(rules(root)).toEqual(['LAY007 src/api/http/routes/teams.py:2']);
+    expect(rules(root)).toEqual(['LAY004 src/api/domain/repositories/team.py:10', 'LAY007 src/api/http/routes/teams.py:2']);
   });
 
   it('follows the configured libraries', () => {

@@ -137,9 +137,16 @@ function followReexport(project: ProjectModel, qualified: string, classes: Map<s
 
 const resolvedBasesCache = new WeakMap<ProjectModel, Map<string, string[]>>();
 
+/**
+ * Stands among a class's resolved bases for the `table=True` class keyword: it is what makes a
+ * SQLModel class an ORM table, and subclasses inherit it like a base (it is one of their roots).
+ */
+export const TABLE_KEYWORD = '<table=True>';
+
 /** The bases of one class, resolved to qualified names (through imports and re-exports). */
 export function resolveClassBases(project: ProjectModel, module: ModuleInfo, fact: ClassFact, classes: Map<string, ClassRef>): string[] {
-  return fact.bases.map((base) => followReexport(project, qualify(module, base), classes));
+  const bases = fact.bases.map((base) => followReexport(project, qualify(module, base), classes));
+  return fact.keywords.table === 'True' ? [...bases, TABLE_KEYWORD] : bases;
 }
 
 /** Thrown when a class model seeded from an earlier run cannot answer exactly (inheritance cycles). */
@@ -241,9 +248,14 @@ function rootsOf(project: ProjectModel, qualified: string): string[] {
  * classes, from a base accepted by `isRootBase` (e.g. anything from sqlalchemy).
  */
 export function classesDerivedFrom(project: ProjectModel, isRootBase: (qualified: string) => boolean): { has(qualified: string): boolean } {
-  if (seededProjects.has(project)) return { has: (qualified) => rootsOf(project, qualified).some(isRootBase) };
+  return classesWithRoots(project, (roots) => roots.some(isRootBase));
+}
+
+/** Qualified names of the project's classes whose roots (see `rootBases`) are accepted by `accept`. */
+export function classesWithRoots(project: ProjectModel, accept: (roots: string[]) => boolean): { has(qualified: string): boolean } {
+  if (seededProjects.has(project)) return { has: (qualified) => accept(rootsOf(project, qualified)) };
   const derived = new Set<string>();
-  for (const [qualified, roots] of rootBases(project)) if (roots.some(isRootBase)) derived.add(qualified);
+  for (const [qualified, roots] of rootBases(project)) if (accept(roots)) derived.add(qualified);
   return derived;
 }
 

@@ -68,6 +68,8 @@ describe('incremental check', () => {
       }],
       ['a module that now derives from the renamed base', false, () => replace('src/api/domain/repositories/recipe.py', /\bBase\b/g, 'OrmBase')],
       ['change the bases of a class', false, () => replace('src/api/domain/repositories/recipe.py', 'class RecipeRow(OrmBase):', 'class RecipeRow:')],
+      ['a class with table=True', false, () => append('src/api/domain/repositories/recipe.py', '\n\nclass RecipeView(RecipeRow, table=True):\n    pass\n')],
+      ['the table keyword goes', false, () => replace('src/api/domain/repositories/recipe.py', 'class RecipeView(RecipeRow, table=True):', 'class RecipeView(RecipeRow):')],
       ['change the configuration', false, () => append('pyproject.toml', 'severity = { LAY014 = "warning", LAY013 = "off" }\n')],
       ['edit after the configuration change', true, () => append('src/api/domain/services/pricing.py', 'print("y")\n')],
       ['a new folder with a module', false, () => {
