@@ -39,7 +39,7 @@ function checkLayersNode(pyprojectFile: string, options: LayeredPluginOptions | 
     options: { outputFile: `${root}.layered/check-layers.sarif`, graph: `${root}.layered/layers.mmd` },
     metadata: {
       technologies: ['python'],
-      description: 'Check the layered architecture (LAY001-LAY016) of this Python project',
+      description: 'Check the layered architecture (LAY001-LAY017) of this Python project',
       help: { command: 'node node_modules/layered/src/executors/check-layers/cli.js --help', example: { options: { format: 'sarif' } } },
     },
   };

@@ -21,7 +21,7 @@ describe('reporters', () => {
     expect(text).toContain('apps/api/src/api/domain/repositories/audit.py\n  apps/api/src/api/domain/repositories/audit.py:1:1  error    LAY005  `api.domain.repositories.audit`');
     expect(text).toContain('    hint: Keep the repository to queries and mapping');
     expect(text).toContain('warning  LAY015');
-    expect(text.trimEnd().split('\n').pop()).toBe('✖ check-layers: 3 errors, 1 warning in 3 files (29 modules checked).');
+    expect(text.trimEnd().split('\n').pop()).toBe('✖ check-layers: 2 errors, 1 warning in 2 files (29 modules checked).');
     expect(text).not.toContain('\u001b[');
     expect(prettyReport({ ...context, color: true })).toContain('\u001b[31merror  \u001b[0m');
   });
@@ -33,7 +33,7 @@ describe('reporters', () => {
 
   it('json carries findings, summary and graph with relative paths', () => {
     const document = JSON.parse(jsonReport(context));
-    expect(document.summary).toEqual({ errors: 3, warnings: 1, baselined: 0, disappeared: 0, modules: 29 });
+    expect(document.summary).toEqual({ errors: 2, warnings: 1, baselined: 0, disappeared: 0, modules: 29 });
     expect(document.findings[1]).toMatchObject({ rule: 'LAY005', path: 'apps/api/src/api/domain/repositories/audit.py', line: 1, col: 1 });
     expect(document.graph.find((edge: { from: string; to: string }) => edge.from === 'repositories' && edge.to === 'services').violations).toEqual(['LAY005', 'LAY016']);
   });
@@ -54,7 +54,7 @@ describe('reporters', () => {
 
   it('github annotations escape their data and properties', () => {
     const lines = githubReport(context).trimEnd().split('\n');
-    expect(lines).toHaveLength(4);
+    expect(lines).toHaveLength(3);
     expect(lines[1]).toMatch(/^::error file=apps\/api\/src\/api\/domain\/repositories\/audit.py,line=1,col=1,title=LAY005 Repositories import no services or controllers::`api/);
     expect(lines[1]).toContain('%0A');
     expect(lines.some((line) => line.startsWith('::warning '))).toBe(true);
@@ -72,6 +72,19 @@ describe('reporters', () => {
     const again: ReportContext = { ...context, result: checkProject(roots[0], { cacheDirectory: null }) };
     for (const format of Object.keys(REPORTERS) as (keyof typeof REPORTERS)[]) expect(REPORTERS[format](again)).toBe(REPORTERS[format](context));
     expect(mermaidGraph(again)).toBe(mermaidGraph(context));
+  });
+
+  it('reports an import statement with several names once, naming them all, in every format', () => {
+    const root = fixtureProject(path.join(FIXTURES, 'violations', 'LAY003'));
+    roots.push(root);
+    const grouped: ReportContext = { ...context, result: checkProject(root, { cacheDirectory: null }) };
+    const names = '`sqlalchemy.func`, `sqlalchemy.select` and `sqlalchemy.text` at line 1';
+    for (const format of Object.keys(REPORTERS) as (keyof typeof REPORTERS)[]) {
+      const text = REPORTERS[format](grouped);
+      expect(text.split(names).length - 1, format).toBe(1);
+      expect(text, format).not.toMatch(/imports `sqlalchemy\.(func|select)` at line/);
+    }
+    expect(mermaidGraph(grouped)).not.toContain('LAY003');
   });
 
   it('picks the output format from the file name', () => {

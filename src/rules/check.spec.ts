@@ -37,6 +37,10 @@ describe('configuration', () => {
     ['[[tool.layered.ignore]]\nrule = "LAY003"\npath = "src/**"', 'tool.layered.ignore[0].reason'],
     ['[[tool.layered.ignore]]\nrule = "LAY003"\npath = "src/**"\nreason = "  "', 'tool.layered.ignore[0].reason'],
     ['exclude = "tests"', 'tool.layered.exclude'],
+    ['services = "class"', 'tool.layered.services'],
+    ['chains = "yes"', 'tool.layered.chains'],
+    ['orm-libraries = "sqlalchemy"', 'tool.layered.orm-libraries'],
+    ['model-libraries = ["pydantic.BaseModel"]', 'tool.layered.model-libraries'],
   ])('rejects %s naming %s', (table, key) => {
     const root = project();
     setLayered(root, table);
@@ -216,5 +220,116 @@ describe('facts cache', () => {
     // A configuration change is a different result.
     setLayered(root, 'severity = { LAY002 = "off" }');
     expect(checkProject(root, { cacheDirectory }).findings).toEqual([]);
+  });
+});
+
+describe('LAY002: what one service is', () => {
+  // A service package (catalog: queries + commands) next to the LAY002 fixture's module services.
+  const LAY002 = [path.join(FIXTURES, 'violations', 'LAY002'), path.join(FIXTURES, 'scenarios', 'services-as-packages')];
+
+  it('as packages (the default), modules of one service package import each other freely', () => {
+    const root = project(...LAY002);
+    expect(rules(root).filter((line) => line.startsWith('LAY002'))).toEqual([
+      'LAY002 src/api/domain/services/bundle.py:2',
+      'LAY002 src/api/domain/services/catalog/commands.py:4',
+    ]);
+  });
+
+  it('as modules, every module is a service', () => {
+    const root = project(...LAY002);
+    setLayered(root, 'services = "module"');
+    expect(rules(root).filter((line) => line.startsWith('LAY002'))).toEqual([
+      'LAY002 src/api/domain/services/bundle.py:2',
+      'LAY002 src/api/domain/services/catalog/commands.py:3',
+      'LAY002 src/api/domain/services/catalog/commands.py:4',
+    ]);
+  });
+
+  it('with one service module per feature package (a service.py next to flows.py), the feature package is the service', () => {
+    const root = project();
+    setLayered(root, 'layers = { services = ["api.*.service", "api.*.flows"] }');
+    write(root, 'src/api/incident/__init__.py', '');
+    write(root, 'src/api/incident/service.py', 'def get(incident_id: int) -> int:\n    return incident_id\n');
+    write(root, 'src/api/incident/flows.py', 'from api.incident import service\nfrom api.case.service import get as get_case\n');
+    write(root, 'src/api/case/__init__.py', '');
+    write(root, 'src/api/case/service.py', 'def get(case_id: int) -> int:\n    return case_id\n');
+    expect(rules(root).filter((line) => line.startsWith('LAY002'))).toEqual(['LAY002 src/api/incident/flows.py:2']);
+  });
+});
+
+describe('ORM and model libraries', () => {
+  const SQLMODEL = path.join(FIXTURES, 'scenarios', 'sqlmodel');
+
+  it('by default, SQLModel classes are models, only table classes are ORM types, and sqlmodel in a route is database access', () => {
+    const root = project(SQLMODEL);
+    expect(rules(root)).toEqual(['LAY004 src/api/domain/repositories/team.py:10', 'LAY007 src/api/http/routes/teams.py:2']);
+  });
+
+  it('follows the configured libraries', () => {
+    const root = project(SQLMODEL);
+    setLayered(root, 'orm-libraries = ["sqlalchemy"]\nmodel-libraries = ["pydantic"]');
+    expect(rules(root)).toEqual([
+      'LAY009 src/api/domain/models/team.py:6',
+      'LAY009 src/api/domain/models/team.py:10',
+      'LAY009 src/api/domain/models/team.py:14',
+    ]);
+  });
+});
+
+describe('type-only imports (under if TYPE_CHECKING:)', () => {
+  const typeOnly = (line: string): string => `from __future__ import annotations\nfrom typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    ${line}\n`;
+
+  it('do not count as a route calling a service or touching the database (LAY007)', () => {
+    const root = project();
+    write(root, 'src/api/http/routes/typed.py', typeOnly('from api.domain.services.recipe import RecipeService'));
+    expect(rules(root)).toEqual([]);
+  });
+
+  it('do not count as controller database access (LAY006)', () => {
+    const root = project();
+    write(root, 'src/api/domain/controllers/typed.py', typeOnly('from sqlalchemy.ext.asyncio import AsyncSession'));
+    expect(rules(root)).toEqual([]);
+  });
+
+  it('do not close a layer cycle (LAY016), but still count as a repository depending on a service (LAY005)', () => {
+    const root = project();
+    write(root, 'src/api/domain/repositories/typed.py', typeOnly('from api.domain.services.recipe import RecipeService'));
+    expect(rules(root)).toEqual(['LAY005 src/api/domain/repositories/typed.py:4']);
+  });
+});
+
+describe('files no import can reach (names that are not Python identifiers)', () => {
+  it('checks their own imports and says so in a note per folder', () => {
+    const root = project(path.join(FIXTURES, 'scenarios', 'scripts'));
+    const result = checkProject(root, { cacheDirectory: null });
+    expect(findingLines(result.findings)).toBe(
+      [
+        'src/api/domain/models/migrations/0002_backfill_prices.py:3:1 LAY009 error `api.domain.models.migrations.0002_backfill_prices` (models layer) imports `api.domain.services.pricing.PricingService` at line 3',
+        'src/api/domain/models/migrations/0002_backfill_prices.py:3:1 LAY016 error `api.domain.models.migrations.0002_backfill_prices` (models layer) imports `api.domain.services.pricing.PricingService` at line 3, against the layer order (services is above models); it closes the cycle models -> services -> models',
+        'src/api/tools/load-fixtures.py:1:1 LAY003 error `api.tools.load-fixtures` (app module) imports `sqlalchemy.create_engine` at line 1',
+        '',
+      ].join('\n'),
+    );
+    expect(result.notes).toEqual([
+      'src/api/domain/models/migrations/: 2 files (e.g. `0001_initial.py`) are not importable (the path is not made of Python identifiers); checked as scripts: their own imports count, nothing else',
+      'src/api/tools/: `load-fixtures.py` is not importable (the path is not made of Python identifiers); checked as a script: its own imports count, nothing else',
+    ]);
+  });
+});
+
+describe('chains (LAY017)', () => {
+  it('are off unless chains = true', () => {
+    const root = project(path.join(FIXTURES, 'violations', 'LAY017'));
+    setLayered(root, '');
+    expect(rules(root)).toEqual([]);
+    setLayered(root, 'chains = true');
+    expect(rules(root)).toEqual(['LAY017 src/api/domain/models/label.py:5']);
+  });
+
+  it('do not follow type-only imports', () => {
+    const root = project(path.join(FIXTURES, 'violations', 'LAY017'));
+    const helper = path.join(root, 'src/api/support/formatting.py');
+    writeFileSync(helper, readFileSync(helper, 'utf-8').replace('from api.domain.services.pricing import PricingService', 'from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from api.domain.services.pricing import PricingService'));
+    expect(rules(root)).toEqual([]);
   });
 });

@@ -25,6 +25,14 @@ export interface LayeredConfig {
   severity: Record<string, Severity>;
   ignores: ConfigIgnore[];
   baseline: string;
+  /** What one service is for LAY002: each module, or each package below the services layer's root. */
+  services: 'module' | 'package';
+  /** Top-level names of the ORM libraries: importing them is database access (LAY003, LAY004, LAY006, LAY007). */
+  ormLibraries: string[];
+  /** Top-level names of libraries whose classes are model bases (LAY009): a subclass is a model. */
+  modelLibraries: string[];
+  /** Report indirect layer violations through helper modules (LAY017). */
+  chains: boolean;
 }
 
 /** A problem with the configuration; `key` names the offending key in full. */
@@ -40,8 +48,12 @@ export class ConfigError extends Error {
 
 export const DEFAULT_EXCLUDE = ['tests/**', 'test/**', '**/conftest.py'];
 export const DEFAULT_BASELINE = 'layered-baseline.json';
+export const DEFAULT_ORM_LIBRARIES = ['sqlalchemy', 'sqlmodel'];
+export const DEFAULT_MODEL_LIBRARIES = ['pydantic', 'sqlmodel'];
+const SERVICE_UNITS = ['module', 'package'];
+const LIBRARY_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const SEVERITIES = ['error', 'warning', 'off'];
-const KNOWN_KEYS = ['package', 'source-roots', 'exclude', 'type-checking-imports', 'layers', 'severity', 'ignore', 'baseline'];
+const KNOWN_KEYS = ['package', 'source-roots', 'exclude', 'type-checking-imports', 'layers', 'severity', 'ignore', 'baseline', 'services', 'orm-libraries', 'model-libraries', 'chains'];
 const PACKAGE_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 const TABLE = 'tool.layered';
 
@@ -102,6 +114,13 @@ export function validateConfig(table: TomlTable, projectRoot: string, knownRules
   const baseline = table.baseline ?? DEFAULT_BASELINE;
   if (typeof baseline !== 'string' || baseline.trim() === '') throw new ConfigError(`${TABLE}.baseline`, 'expected a file path relative to the project.');
 
+  const chains = table.chains ?? false;
+  if (typeof chains !== 'boolean') throw new ConfigError(`${TABLE}.chains`, 'expected true (report indirect layer violations, LAY017) or false.');
+  const services = table.services ?? 'package';
+  if (typeof services !== 'string' || !SERVICE_UNITS.includes(services)) {
+    throw new ConfigError(`${TABLE}.services`, 'expected "package" (modules of one package below the services root are one service) or "module" (every module is a service).');
+  }
+
   return {
     package: packageName,
     sourceRoots,
@@ -111,7 +130,18 @@ export function validateConfig(table: TomlTable, projectRoot: string, knownRules
     severity: readSeverity(table.severity, knownRules),
     ignores: readIgnores(table.ignore, knownRules, pyprojectText),
     baseline,
+    services: services as LayeredConfig['services'],
+    ormLibraries: libraries(table['orm-libraries'], `${TABLE}.orm-libraries`, DEFAULT_ORM_LIBRARIES),
+    modelLibraries: libraries(table['model-libraries'], `${TABLE}.model-libraries`, DEFAULT_MODEL_LIBRARIES),
+    chains,
   };
+}
+
+function libraries(value: unknown, key: string, defaults: string[]): string[] {
+  if (value === undefined) return defaults;
+  const list = stringList(value, key);
+  for (const name of list) if (!LIBRARY_NAME.test(name)) throw new ConfigError(key, `"${name}" is not a top-level package name such as "sqlalchemy".`);
+  return list;
 }
 
 function defaultSourceRoots(projectRoot: string): string[] {

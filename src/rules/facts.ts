@@ -60,7 +60,7 @@ export interface ReferenceFact {
   col: number;
 }
 
-export type ControlFlowKind = 'if' | 'for' | 'while' | 'try' | 'match' | 'conditional expression' | 'comprehension';
+export type ControlFlowKind = 'if' | 'for' | 'while' | 'try' | 'match' | 'conditional expression' | 'comprehension' | 'filtered comprehension';
 
 export interface ControlFlowFact {
   kind: ControlFlowKind;
@@ -69,7 +69,7 @@ export interface ControlFlowFact {
 }
 
 export interface HttpStatusFact {
-  /** `HTTPException`, `HTTP_404_NOT_FOUND`, `HTTPStatus.NOT_FOUND` or `status_code=404`. */
+  /** `HTTPException`, `status.HTTP_404_NOT_FOUND`, `HTTPStatus.NOT_FOUND` or `status_code=404`, as written. */
   text: string;
   /** The numeric status when it is known. */
   code: number | null;
@@ -98,7 +98,7 @@ export interface FileFacts {
 }
 
 /** Bump when the shape or meaning of facts changes: cached facts of older versions are discarded. */
-export const FACTS_VERSION = 4;
+export const FACTS_VERSION = 5;
 
 /** Qualified names (and their attributes) that some rule reports when code uses them. */
 export const WATCHED_NAMES = [
@@ -335,8 +335,11 @@ function readControlFlow(logical: LogicalLine, out: ControlFlowFact[]): void {
       if (token.kind !== TokenKind.Name) continue;
       const atStart = i === 0 || (i === 1 && statement[0].value === 'async');
       const v = token.value;
-      if (v === 'if' || v === 'elif') out.push({ kind: atStart ? 'if' : 'conditional expression', line: token.line, col: token.col });
-      else if (v === 'for') out.push({ kind: atStart ? 'for' : 'comprehension', line: token.line, col: token.col });
+      if (v === 'if' || v === 'elif') {
+        // An `if` after a comprehension's `for` is its filter, reported with the comprehension.
+        if (atStart) out.push({ kind: 'if', line: token.line, col: token.col });
+        else if (!filtersComprehension(statement, i)) out.push({ kind: 'conditional expression', line: token.line, col: token.col });
+      } else if (v === 'for') out.push({ kind: atStart ? 'for' : hasFilter(statement, i) ? 'filtered comprehension' : 'comprehension', line: token.line, col: token.col });
       else if ((v === 'while' || v === 'try') && atStart) out.push({ kind: v, line: token.line, col: token.col });
       else if (v === 'match' && i === 0 && statement[statement.length - 1].value === ':' && statement.length > 2 && statement[1].kind !== TokenKind.Op) {
         out.push({ kind: 'match', line: token.line, col: token.col });
@@ -345,18 +348,55 @@ function readControlFlow(logical: LogicalLine, out: ControlFlowFact[]): void {
   }
 }
 
-function readReferences(tokens: Token[], bindings: Map<string, string>, out: ReferenceFact[], statuses: HttpStatusFact[]): void {
-  const first = tokens[0].value;
-  const isImport = first === 'import' || first === 'from';
+/** Whether the `if` at `at` follows a `for` in the same brackets (a comprehension filter). */
+function filtersComprehension(statement: Token[], at: number): boolean {
+  let depth = 0;
+  for (let i = at - 1; i >= 0; i--) {
+    const v = statement[i].kind === TokenKind.Op ? statement[i].value : '';
+    if (v === ')' || v === ']' || v === '}') depth++;
+    else if (v === '(' || v === '[' || v === '{') {
+      if (depth === 0) return false;
+      depth--;
+    } else if (depth === 0 && statement[i].kind === TokenKind.Name && statement[i].value === 'for') return true;
+  }
+  return false;
+}
+
+/** Whether the comprehension whose `for` is at `at` has an `if` filter in the same brackets. */
+function hasFilter(statement: Token[], at: number): boolean {
+  let depth = 0;
+  for (let i = at + 1; i < statement.length; i++) {
+    const v = statement[i].kind === TokenKind.Op ? statement[i].value : '';
+    if (v === '(' || v === '[' || v === '{') depth++;
+    else if (v === ')' || v === ']' || v === '}') {
+      if (depth === 0) return false;
+      depth--;
+    } else if (depth === 0 && statement[i].kind === TokenKind.Name && statement[i].value === 'if') return true;
+  }
+  return false;
+}
+
+/** Start of the dotted name that ends at `end` (`status` in `status.HTTP_404_NOT_FOUND`). */
+function dottedStart(tokens: Token[], end: number): number {
+  let start = end;
+  while (start >= 2 && tokens[start - 1].value === '.' && tokens[start - 2].kind === TokenKind.Name) start -= 2;
+  return start;
+}
+
+// Status constants are found on their own token, so `status.HTTP_404_NOT_FOUND` and
+// `http.HTTPStatus.NOT_FOUND` count as well as the bare names.
+function readStatuses(tokens: Token[], statuses: HttpStatusFact[]): void {
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i];
     if (token.kind !== TokenKind.Name) continue;
     const v = token.value;
     const prev = tokens[i - 1];
     if (v === 'HTTPException') statuses.push({ text: v, code: null, line: token.line, col: token.col });
-    else if (v.startsWith('HTTP_') && statusCode(v) !== null) statuses.push({ text: v, code: statusCode(v), line: token.line, col: token.col });
-    else if (v === 'HTTPStatus' && tokens[i + 1]?.value === '.' && tokens[i + 2] && tokens[i + 2].value in HTTP_STATUS_NAMES) {
-      statuses.push({ text: `HTTPStatus.${tokens[i + 2].value}`, code: HTTP_STATUS_NAMES[tokens[i + 2].value], line: token.line, col: token.col });
+    else if ((v.startsWith('HTTP_') && statusCode(v) !== null) || (v === 'HTTPStatus' && tokens[i + 1]?.value === '.' && Object.hasOwn(HTTP_STATUS_NAMES, tokens[i + 2]?.value ?? ''))) {
+      const start = dottedStart(tokens, i);
+      const end = v === 'HTTPStatus' ? i + 2 : i;
+      const text = tokens.slice(start, end + 1).map((t) => t.value).join('');
+      statuses.push({ text, code: v === 'HTTPStatus' ? HTTP_STATUS_NAMES[tokens[end].value] : statusCode(v), line: tokens[start].line, col: tokens[start].col });
     } else if (STATUS_KEYWORDS.has(v) && prev?.value !== '.') {
       // `status_code=404` (keyword or assignment) and `status: int = 404`.
       let j = i + 1;
@@ -366,6 +406,17 @@ function readReferences(tokens: Token[], bindings: Map<string, string>, out: Ref
         statuses.push({ text: `${v}=${number.value}`, code: Number(number.value), line: token.line, col: token.col });
       }
     }
+  }
+}
+
+function readReferences(tokens: Token[], bindings: Map<string, string>, out: ReferenceFact[]): void {
+  const first = tokens[0].value;
+  const isImport = first === 'import' || first === 'from';
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i];
+    if (token.kind !== TokenKind.Name) continue;
+    const v = token.value;
+    const prev = tokens[i - 1];
     if (isImport || prev?.value === '.' || prev?.value === 'def' || prev?.value === 'class') continue;
     if (v === 'print') {
       if (tokens[i + 1]?.value === '(' && !bindings.has('print')) out.push({ name: 'print', line: token.line, col: token.col });
@@ -418,7 +469,8 @@ export function readFileFacts(source: string): FileFacts {
   for (const logical of lex.lines) {
     closeScopesAt(logical.indent);
     recordStatementInFunctions(logical, scopes);
-    readReferences(logical.tokens, bindings, facts.references, facts.httpStatuses);
+    readReferences(logical.tokens, bindings, facts.references);
+    readStatuses(logical.tokens, facts.httpStatuses);
     readControlFlow(logical, facts.controlFlow);
     const head = statementsOf(logical)[0];
     const first = head[0].value;

@@ -23,6 +23,36 @@ export function importFinding(module: ModuleInfo, imp: ResolvedImport, what: str
   return finding;
 }
 
+/** `a`, `a` and `b`, `a`, `b` and `c`. */
+function listed(items: string[]): string {
+  return items.length === 1 ? items[0] : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+/**
+ * Findings about imports, one per statement (and layer it reaches): `from sqlalchemy import A, B`
+ * is one finding naming both.
+ */
+export function importFindings(module: ModuleInfo, imports: ResolvedImport[], what: string, more?: (group: ResolvedImport[]) => string): RawFinding[] {
+  const groups = new Map<string, ResolvedImport[]>();
+  for (const imp of imports) {
+    const key = `${imp.statement.line}:${imp.statement.col}:${imp.layer ?? ''}`;
+    groups.set(key, [...(groups.get(key) ?? []), imp]);
+  }
+  return [...groups.values()].map((group) => {
+    const finding = importFinding(module, group[0], what);
+    if (group.length > 1) {
+      const names = group.map(importedName);
+      // Several names: the statement is what to change, so the finding sits on it.
+      finding.line = group[0].statement.line;
+      finding.col = group[0].statement.col + 1;
+      finding.message = `\`${module.name}\` (${what}) imports ${listed(names.map((name) => `\`${name}\``))} at line ${finding.line}`;
+      finding.key = `${module.name} -> ${names.join(', ')}`;
+    }
+    if (more) finding.message += more(group);
+    return finding;
+  });
+}
+
 /** Modules of the app package that belong to one of the given layers. */
 export function modulesIn(project: ProjectModel, layers: ReadonlySet<LayerName> | LayerName): ModuleInfo[] {
   const wanted = typeof layers === 'string' ? new Set([layers]) : layers;
@@ -107,9 +137,16 @@ function followReexport(project: ProjectModel, qualified: string, classes: Map<s
 
 const resolvedBasesCache = new WeakMap<ProjectModel, Map<string, string[]>>();
 
+/**
+ * Stands among a class's resolved bases for the `table=True` class keyword: it is what makes a
+ * SQLModel class an ORM table, and subclasses inherit it like a base (it is one of their roots).
+ */
+export const TABLE_KEYWORD = '<table=True>';
+
 /** The bases of one class, resolved to qualified names (through imports and re-exports). */
 export function resolveClassBases(project: ProjectModel, module: ModuleInfo, fact: ClassFact, classes: Map<string, ClassRef>): string[] {
-  return fact.bases.map((base) => followReexport(project, qualify(module, base), classes));
+  const bases = fact.bases.map((base) => followReexport(project, qualify(module, base), classes));
+  return fact.keywords.table === 'True' ? [...bases, TABLE_KEYWORD] : bases;
 }
 
 /** Thrown when a class model seeded from an earlier run cannot answer exactly (inheritance cycles). */
@@ -211,9 +248,14 @@ function rootsOf(project: ProjectModel, qualified: string): string[] {
  * classes, from a base accepted by `isRootBase` (e.g. anything from sqlalchemy).
  */
 export function classesDerivedFrom(project: ProjectModel, isRootBase: (qualified: string) => boolean): { has(qualified: string): boolean } {
-  if (seededProjects.has(project)) return { has: (qualified) => rootsOf(project, qualified).some(isRootBase) };
+  return classesWithRoots(project, (roots) => roots.some(isRootBase));
+}
+
+/** Qualified names of the project's classes whose roots (see `rootBases`) are accepted by `accept`. */
+export function classesWithRoots(project: ProjectModel, accept: (roots: string[]) => boolean): { has(qualified: string): boolean } {
+  if (seededProjects.has(project)) return { has: (qualified) => accept(rootsOf(project, qualified)) };
   const derived = new Set<string>();
-  for (const [qualified, roots] of rootBases(project)) if (roots.some(isRootBase)) derived.add(qualified);
+  for (const [qualified, roots] of rootBases(project)) if (accept(roots)) derived.add(qualified);
   return derived;
 }
 
@@ -224,6 +266,13 @@ export function resolveClass(project: ProjectModel, module: ModuleInfo, dotted: 
 
 export const PROTOCOL_BASES = new Set(['typing.Protocol', 'typing_extensions.Protocol']);
 
-export function isSqlalchemy(qualified: string): boolean {
-  return qualified === 'sqlalchemy' || qualified.startsWith('sqlalchemy.');
+/** Whether a qualified name belongs to one of the given top-level libraries. */
+export function fromLibrary(qualified: string, libraries: readonly string[]): boolean {
+  const dot = qualified.indexOf('.');
+  return libraries.includes(dot < 0 ? qualified : qualified.slice(0, dot));
+}
+
+/** Whether an import is of a configured ORM library (`orm-libraries`). */
+export function importsOrm(project: ProjectModel, imp: ResolvedImport): boolean {
+  return imp.external !== null && project.config.ormLibraries.includes(imp.external);
 }

@@ -24,7 +24,10 @@ function reports(result: CheckResult): string[] {
 
 describe('incremental check', () => {
   it('gives exactly the result of a cold run after every kind of edit', () => {
-    const overlays = readdirSync(path.join(FIXTURES, 'violations')).map((name) => path.join(FIXTURES, 'violations', name));
+    // LAY017's fixture turns chains on, which makes every run a full one (tested below).
+    const overlays = readdirSync(path.join(FIXTURES, 'violations'))
+      .filter((name) => name !== 'LAY017')
+      .map((name) => path.join(FIXTURES, 'violations', name));
     const root = fixtureProject(...overlays);
     const cacheDirectory = mkdtempSync(path.join(tmpdir(), 'layered-incremental-'));
     created.push(root, cacheDirectory);
@@ -45,6 +48,8 @@ describe('incremental check', () => {
       ['remove the imports again', true, () => replace('src/api/domain/services/pricing.py', /from sqlalchemy import text\nfrom api\.domain\.services\.recipe import RecipeService\n/, '')],
       ['add an import that closes a layer cycle', true, () => append('src/api/domain/models/recipe.py', 'from api.domain.controllers.recipe import RecipeController\n')],
       ['remove it again', true, () => replace('src/api/domain/models/recipe.py', 'from api.domain.controllers.recipe import RecipeController\n', '')],
+      ['a type-only import against the layer order', true, () => append('src/api/domain/models/recipe.py', 'from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from api.domain.controllers.recipe import RecipeController\n')],
+      ['an import statement with several offending names', true, () => append('src/api/domain/services/pricing.py', 'from sqlalchemy import func, select, text\n')],
       ['an inline ignore with a reason', true, () => append('src/api/domain/services/pricing.py', 'import os\nos.getenv("X")  # layered: ignore[LAY013] read once here, see #1\n')],
       ['an inline ignore without a reason', true, () => append('src/api/domain/services/pricing.py', 'print("x")  # layered: ignore[LAY014]\n')],
       ['an unused inline ignore', true, () => append('src/api/domain/services/recipe.py', 'X = 1  # layered: ignore[LAY003] nothing here\n')],
@@ -63,12 +68,19 @@ describe('incremental check', () => {
       }],
       ['a module that now derives from the renamed base', false, () => replace('src/api/domain/repositories/recipe.py', /\bBase\b/g, 'OrmBase')],
       ['change the bases of a class', false, () => replace('src/api/domain/repositories/recipe.py', 'class RecipeRow(OrmBase):', 'class RecipeRow:')],
+      ['a class with table=True', false, () => append('src/api/domain/repositories/recipe.py', '\n\nclass RecipeView(RecipeRow, table=True):\n    pass\n')],
+      ['the table keyword goes', false, () => replace('src/api/domain/repositories/recipe.py', 'class RecipeView(RecipeRow, table=True):', 'class RecipeView(RecipeRow):')],
       ['change the configuration', false, () => append('pyproject.toml', 'severity = { LAY014 = "warning", LAY013 = "off" }\n')],
       ['edit after the configuration change', true, () => append('src/api/domain/services/pricing.py', 'print("y")\n')],
       ['a new folder with a module', false, () => {
         mkdirSync(file('src/api/domain/services/more'), { recursive: true });
         writeFileSync(file('src/api/domain/services/more/__init__.py'), 'from api.domain.services.pricing import *\n');
       }],
+      ['a migration no import can reach', false, () => {
+        mkdirSync(file('src/api/domain/models/migrations'), { recursive: true });
+        writeFileSync(file('src/api/domain/models/migrations/0001_initial.py'), 'from api.domain.models.recipe import Recipe\n');
+      }],
+      ['the migration imports a service', true, () => append('src/api/domain/models/migrations/0001_initial.py', 'from api.domain.services.pricing import PricingService\n')],
     ];
     for (const [what, incremental, edit] of edits) {
       edit();
@@ -80,6 +92,23 @@ describe('incremental check', () => {
       // The next run of the same tree comes from the whole-result cache and agrees too.
       expect(reports(checkProject(root, { cacheDirectory })), `${what}: again`).toEqual(reports(cold));
     }
+  });
+});
+
+describe('incremental check with chains on (LAY017)', () => {
+  it('checks in full after an edit, with the result of a cold run', () => {
+    const root = fixtureProject(path.join(FIXTURES, 'violations', 'LAY017'));
+    const cacheDirectory = mkdtempSync(path.join(tmpdir(), 'layered-incremental-'));
+    created.push(root, cacheDirectory);
+    checkProject(root, { cacheDirectory });
+    // The helper stops importing the service: the chain from the model is gone.
+    const helper = path.join(root, 'src/api/support/formatting.py');
+    writeFileSync(helper, readFileSync(helper, 'utf-8').replace('from api.domain.services.pricing import PricingService\n', 'PricingService = object\n'));
+    const before = incrementalRuns.count;
+    const warm = checkProject(root, { cacheDirectory });
+    expect(incrementalRuns.count).toBe(before);
+    expect(reports(warm)).toEqual(reports(checkProject(root, { cacheDirectory: null })));
+    expect(warm.findings.filter((finding) => finding.rule === 'LAY017')).toEqual([]);
   });
 });
 

@@ -9,14 +9,14 @@
 import { createHash } from 'node:crypto';
 import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import * as path from 'node:path';
-import { ModuleIndex, moduleNameForPath, ModulePath } from '../python/module-resolver';
+import { ModuleIndex, ModulePath } from '../python/module-resolver';
 import { CachedFile, FactsCache, layeredVersion } from './cache';
 import type { LayeredConfig } from './config';
 import { FACTS_VERSION, FileFacts, InlineIgnore } from './facts';
 import { bindingsOf, classIndex, importFinding, IncompleteClassModel, resolveClassBases, resolvedBases, seedBindings, seedClassModel } from './helpers';
-import { cycleFindings, LayerEdge } from './lay016-no-layer-cycles';
+import { cycleFindings, isLayerEdge, LayerEdge } from './lay016-no-layer-cycles';
 import { LayerLocator } from './layers';
-import { LoadedProject, ProjectFiles, resolveImports, sourceRootOf } from './project';
+import { LoadedProject, moduleInfo, moduleOfFile, ProjectFiles, resolveImports } from './project';
 import { RULES } from './registry';
 import { scanFiles } from './scan';
 import type { Finding, ModuleInfo, ProjectModel, RawFinding } from './types';
@@ -113,8 +113,8 @@ function layerEdgesOf(module: ModuleInfo): [string, number][] | undefined {
   if (!module.inPackage || module.layer === null) return undefined;
   const counts = new Map<string, number>();
   for (const imp of module.imports) {
-    if (imp.layer === null || imp.layer === module.layer) continue;
-    counts.set(imp.layer, (counts.get(imp.layer) ?? 0) + 1);
+    if (!isLayerEdge(module, imp)) continue;
+    counts.set(imp.layer as string, (counts.get(imp.layer as string) ?? 0) + 1);
   }
   return counts.size > 0 ? [...counts] : undefined;
 }
@@ -235,7 +235,8 @@ export function writeFullState(
   for (const [qualified, resolved] of bases) lines.push(resolved.length > 0 ? `${qualified}\t${resolved.join('\t')}` : qualified);
   writeFileSync(`${file}.${generation}.classes`, lines.join('\n'));
   const moduleNames: string[] = new Array(count).fill('');
-  for (const module of project.modules) moduleNames[indexOf.get(module.path) as number] = module.name;
+  // Scripts stay out: no import can reach them.
+  for (const module of project.modules) if (!module.script) moduleNames[indexOf.get(module.path) as number] = module.name;
   writeFileSync(`${file}.${generation}.modules`, moduleNames.join('\n'));
   const header: StateHeader = {
     format: STATE_FORMAT,
@@ -458,6 +459,8 @@ const sameBases = (a: string[], b: string[]): boolean => a.length === b.length &
  */
 export function incrementalFindings(projectRoot: string, config: LayeredConfig, found: ProjectFiles, directory: string, base: string, assembly: Assembly): ProjectFindings | undefined {
   if (found.stats.some((stat) => 'problem' in stat)) return undefined;
+  // Chains run through the whole import graph: any edit may make or break one far away.
+  if (config.chains && assembly.severity('LAY017', 'error') !== 'off') return undefined;
   const file = stateFile(directory, projectRoot);
   const state = StoredState.read(file);
   if (!state || state.header.base !== base || state.count !== found.files.length || state.deltas >= MAX_DELTAS) return undefined;
@@ -560,14 +563,12 @@ function incrementalRun(projectRoot: string, config: LayeredConfig, found: Proje
       } else {
         const facts = entry.facts;
         if (facts.error) unchecked(facts.error.line, facts.error.col + 1, `syntax error: ${facts.error.message}`);
-        const sourceRoot = sourceRootOf(relative, config.sourceRoots);
-        const modulePath = moduleNameForPath(sourceRoot ? relative.slice(sourceRoot.length + 1) : relative);
-        if (modulePath !== null) {
-          const inPackage = modulePath.name === config.package || modulePath.name.startsWith(`${config.package}.`);
-          const info: ModuleInfo = { name: modulePath.name, path: relative, isPackage: modulePath.isPackage, inPackage, layer: inPackage ? locator.layerOf(modulePath.name) : null, facts, imports: [] };
+        const module = moduleOfFile(relative, config);
+        if (module !== null) {
+          const info = moduleInfo(relative, module, facts, config, locator);
           loaded.push(info);
           loadedIndex.set(info, fileIndex);
-          paths.set(info, modulePath);
+          paths.set(info, module.modulePath);
           record.m = 1;
         }
       }
@@ -576,7 +577,7 @@ function incrementalRun(projectRoot: string, config: LayeredConfig, found: Proje
   });
   for (const info of loaded) info.imports = resolveImports(info, paths.get(info) as ModulePath, index, locator, config);
 
-  const byNameLoaded = new Map(loaded.map((info) => [info.name, info]));
+  const byNameLoaded = new Map(loaded.filter((info) => !info.script).map((info) => [info.name, info]));
   const project: ProjectModel = {
     root: projectRoot,
     config,
@@ -678,7 +679,7 @@ function incrementalRun(projectRoot: string, config: LayeredConfig, found: Proje
       continue;
     }
     const info = loaded.find((module) => loadedIndex.get(module) === winner) as ModuleInfo;
-    const imp = info.imports.find((candidateImport) => candidateImport.layer === to);
+    const imp = info.imports.find((candidateImport) => candidateImport.layer === to && isLayerEdge(info, candidateImport));
     if (!imp) throw new NeedFullCheck('edge without a first import');
     first[key] = [winner, importFinding(info, imp, `${from} layer`)];
   }

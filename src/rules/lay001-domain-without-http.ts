@@ -1,4 +1,4 @@
-import { describeLayer, importFinding, modulesIn } from './helpers';
+import { describeLayer, importFindings, modulesIn } from './helpers';
 import { DOMAIN_LAYERS, HTTP_LAYERS } from './layers';
 import type { RawFinding, Rule } from './types';
 
@@ -13,11 +13,8 @@ export const lay001: Rule = {
   check(project) {
     const findings: RawFinding[] = [];
     for (const module of modulesIn(project, DOMAIN_LAYERS)) {
-      for (const imp of module.imports) {
-        if ((imp.external && HTTP_FRAMEWORKS.has(imp.external)) || (imp.layer && HTTP_LAYERS.has(imp.layer))) {
-          findings.push(importFinding(module, imp, describeLayer(module.layer)));
-        }
-      }
+      const matched = module.imports.filter((imp) => (imp.external && HTTP_FRAMEWORKS.has(imp.external)) || (imp.layer && HTTP_LAYERS.has(imp.layer)));
+      findings.push(...importFindings(module, matched, describeLayer(module.layer)));
     }
     return findings;
   },

@@ -1,4 +1,4 @@
-import { classesDerivedFrom, classIndex, isSqlalchemy, modulesIn, resolveClass } from './helpers';
+import { classesWithRoots, classIndex, fromLibrary, modulesIn, resolveClass, TABLE_KEYWORD } from './helpers';
 import type { RawFinding, Rule } from './types';
 
 export const lay004: Rule = {
@@ -12,13 +12,16 @@ export const lay004: Rule = {
     const repositories = modulesIn(project, 'repositories');
     if (repositories.length === 0) return findings;
     const classes = classIndex(project);
-    const ormClasses = classesDerivedFrom(project, isSqlalchemy);
+    const isOrm = (qualified: string): boolean => fromLibrary(qualified, project.config.ormLibraries);
+    // A class of a library that is also a model library (sqlmodel) is an ORM type only as a table.
+    const isOrmRoot = (root: string, roots: string[]): boolean => isOrm(root) && (!fromLibrary(root, project.config.modelLibraries) || roots.includes(TABLE_KEYWORD));
+    const ormClasses = classesWithRoots(project, (roots) => roots.some((root) => isOrmRoot(root, roots)));
     for (const module of repositories) {
       for (const fn of module.facts.functions) {
         if (fn.className === null || fn.name.startsWith('_')) continue;
         for (const name of fn.returns) {
           const qualified = resolveClass(project, module, name, classes);
-          if (!isSqlalchemy(qualified) && !ormClasses.has(qualified)) continue;
+          if (!isOrm(qualified) && !ormClasses.has(qualified)) continue;
           findings.push({
             path: module.path,
             line: fn.line,

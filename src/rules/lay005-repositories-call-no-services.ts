@@ -1,4 +1,4 @@
-import { describeLayer, importFinding, modulesIn } from './helpers';
+import { describeLayer, importFindings, modulesIn } from './helpers';
 import type { RawFinding, Rule } from './types';
 
 export const lay005: Rule = {
@@ -10,9 +10,8 @@ export const lay005: Rule = {
   check(project) {
     const findings: RawFinding[] = [];
     for (const module of modulesIn(project, 'repositories')) {
-      for (const imp of module.imports) {
-        if (imp.layer === 'services' || imp.layer === 'controllers') findings.push(importFinding(module, imp, describeLayer(module.layer)));
-      }
+      const matched = module.imports.filter((imp) => imp.layer === 'services' || imp.layer === 'controllers');
+      findings.push(...importFindings(module, matched, describeLayer(module.layer)));
     }
     return findings;
   },

@@ -1,5 +1,12 @@
 import { modulesIn } from './helpers';
+import type { ControlFlowKind } from './facts';
 import type { RawFinding, Rule } from './types';
+
+function describe(kind: ControlFlowKind): string {
+  if (kind === 'if' || kind === 'for' || kind === 'while' || kind === 'try' || kind === 'match') return `a \`${kind}\` statement`;
+  if (kind === 'filtered comprehension') return 'a comprehension with an `if` filter';
+  return `a ${kind}`;
+}
 
 export const lay008: Rule = {
   id: 'LAY008',
@@ -15,7 +22,7 @@ export const lay008: Rule = {
           path: module.path,
           line: flow.line,
           col: flow.col + 1,
-          message: `\`${module.name}\` (factory) contains ${flow.kind === 'if' || flow.kind === 'for' || flow.kind === 'while' || flow.kind === 'try' || flow.kind === 'match' ? `a \`${flow.kind}\` statement` : `a ${flow.kind}`} at line ${flow.line}`,
+          message: `\`${module.name}\` (factory) contains ${describe(flow.kind)} at line ${flow.line}`,
           key: `${module.name} ${flow.kind}`,
         });
       }

@@ -1,7 +1,6 @@
-import { classesDerivedFrom, describeLayer, importFinding, modulesIn, PROTOCOL_BASES, qualify, resolvedBases } from './helpers';
+import { classesDerivedFrom, describeLayer, fromLibrary, importFindings, modulesIn, PROTOCOL_BASES, qualify, resolvedBases } from './helpers';
 import type { ModuleInfo, RawFinding, Rule } from './types';
 
-const PYDANTIC_ROOTS = new Set(['pydantic.BaseModel', 'pydantic.RootModel']);
 const DATA_ROOTS = new Set(['typing.NamedTuple', 'typing.TypedDict', 'typing_extensions.TypedDict', 'typing_extensions.NamedTuple', ...PROTOCOL_BASES]);
 const DATACLASS_DECORATORS = new Set(['dataclasses.dataclass', 'pydantic.dataclasses.dataclass']);
 
@@ -29,19 +28,19 @@ export const lay009: Rule = {
     const findings: RawFinding[] = [];
     const models = modulesIn(project, 'models');
     if (models.length === 0) return findings;
-    const pydantic = classesDerivedFrom(project, (q) => PYDANTIC_ROOTS.has(q));
+    const isModelBase = (qualified: string): boolean => fromLibrary(qualified, project.config.modelLibraries);
+    const modelClasses = classesDerivedFrom(project, isModelBase);
     const plainData = classesDerivedFrom(project, (q) => isEnum(q) || DATA_ROOTS.has(q));
     const resolved = resolvedBases(project);
     for (const module of models) {
-      for (const imp of module.imports) {
-        if (imp.internal && imp.layer !== null && imp.layer !== 'models') findings.push(importFinding(module, imp, describeLayer(module.layer)));
-      }
+      const matched = module.imports.filter((imp) => imp.internal && imp.layer !== null && imp.layer !== 'models');
+      findings.push(...importFindings(module, matched, describeLayer(module.layer)));
       for (const cls of module.facts.classes) {
         if (!cls.topLevel) continue;
         const qualified = `${module.name}.${cls.name}`;
-        if (pydantic.has(qualified) || plainData.has(qualified)) continue;
+        if (modelClasses.has(qualified) || plainData.has(qualified)) continue;
         const bases = resolved.get(qualified) ?? [];
-        if (bases.some((base) => PYDANTIC_ROOTS.has(base) || DATA_ROOTS.has(base) || isEnum(base))) continue;
+        if (bases.some((base) => isModelBase(base) || DATA_ROOTS.has(base) || isEnum(base))) continue;
         const state = dataclassState(module, cls.decorators);
         if (state === 'slots') continue;
         findings.push({
@@ -51,7 +50,7 @@ export const lay009: Rule = {
           message:
             state === 'no-slots'
               ? `dataclass \`${cls.name}\` in \`${module.name}\` is declared without slots=True (line ${cls.line})`
-              : `class \`${cls.name}\` in \`${module.name}\` is neither a dataclass with slots=True nor a Pydantic model (line ${cls.line})`,
+              : `class \`${cls.name}\` in \`${module.name}\` is neither a dataclass with slots=True nor a model of ${project.config.modelLibraries.join(' or ')} (line ${cls.line})`,
           key: `${qualified} ${state}`,
         });
       }

@@ -1,4 +1,4 @@
-import { importFinding, modulesIn } from './helpers';
+import { importFindings, modulesIn } from './helpers';
 import type { RawFinding, Rule } from './types';
 
 const HTTP_MODULES = new Set(['http', 'fastapi', 'starlette']);
@@ -21,9 +21,7 @@ export const lay012: Rule = {
           key: `${module.name} ${status.text}`,
         });
       }
-      for (const imp of module.imports) {
-        if (imp.external && HTTP_MODULES.has(imp.external)) findings.push(importFinding(module, imp, 'domain errors'));
-      }
+      findings.push(...importFindings(module, module.imports.filter((imp) => imp.external && HTTP_MODULES.has(imp.external)), 'domain errors'));
     }
     return findings;
   },

@@ -45,6 +45,35 @@ export const DEFAULT_LAYER_PATTERNS: Record<LayerName, string[]> = {
   main: ['{package}.main', '{package}.__main__'],
 };
 
+/**
+ * Layer order, top to bottom: a layer may import the layers below it. An import from a lower
+ * layer into a higher one is the one to cut when layers form a cycle (LAY016), and a lower layer
+ * must not reach a higher one through helper modules either (chains). Equal ranks are siblings.
+ */
+export const LAYER_RANK: Readonly<Record<LayerName, number>> = {
+  main: 100,
+  routes: 90,
+  error_handlers: 90,
+  middleware: 90,
+  http: 90,
+  dependencies: 80,
+  schemas: 75,
+  factory: 70,
+  controllers: 60,
+  services: 50,
+  repositories: 40,
+  domain: 30,
+  models: 20,
+  errors: 10,
+  logging: 8,
+  config: 5,
+};
+
+/** Whether an import from layer `from` into layer `to` goes up the layer order. */
+export function againstLayerOrder(from: string, to: string): boolean {
+  return isLayerName(from) && isLayerName(to) && LAYER_RANK[from] < LAYER_RANK[to];
+}
+
 /** Layers that make up the domain: none of them may touch HTTP (LAY001). */
 export const DOMAIN_LAYERS: ReadonlySet<LayerName> = new Set(['factory', 'errors', 'models', 'services', 'repositories', 'controllers', 'domain']);
 export const HTTP_LAYERS: ReadonlySet<LayerName> = new Set(['dependencies', 'error_handlers', 'middleware', 'routes', 'schemas', 'http']);

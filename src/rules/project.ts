@@ -236,6 +236,51 @@ function factsOfFiles(files: DiscoveredFile[], fileStats: StatOutcome[], cache: 
   return outcomes;
 }
 
+/**
+ * The module a file is, or for a file no import can reach (`migrations/0001_initial.py`) a
+ * dotted stand-in name for locating its layer and resolving its relative imports.
+ */
+export function moduleOfFile(relative: string, config: LayeredConfig): { modulePath: ModulePath; script: boolean } | null {
+  const sourceRoot = sourceRootOf(relative, config.sourceRoots);
+  const inRoot = sourceRoot ? relative.slice(sourceRoot.length + 1) : relative;
+  const modulePath = moduleNameForPath(inRoot);
+  if (modulePath !== null) return { modulePath, script: false };
+  const parts = inRoot.replace(/\.py$/, '').split('/').filter((part) => part !== '.' && part !== '' && part !== '__init__');
+  return parts.length === 0 ? null : { modulePath: { name: parts.join('.'), isPackage: false }, script: true };
+}
+
+/** A module of the project; a script keeps only the facts about its imports (and ignores). */
+export function moduleInfo(relative: string, found: { modulePath: ModulePath; script: boolean }, facts: FileFacts, config: LayeredConfig, locator: LayerLocator): ModuleInfo {
+  const name = found.modulePath.name;
+  const inPackage = name === config.package || name.startsWith(`${config.package}.`);
+  const info: ModuleInfo = {
+    name,
+    path: relative,
+    isPackage: found.modulePath.isPackage,
+    inPackage,
+    layer: inPackage ? locator.layerOf(name) : null,
+    facts: found.script ? { ...facts, classes: [], functions: [], references: [], controlFlow: [], httpStatuses: [] } : facts,
+    imports: [],
+  };
+  if (found.script) info.script = true;
+  return info;
+}
+
+/** One note per folder with files no import can reach. */
+export function scriptNotes(scripts: string[]): string[] {
+  const byFolder = new Map<string, string[]>();
+  for (const relative of scripts) {
+    const slash = relative.lastIndexOf('/');
+    const folder = slash < 0 ? '.' : relative.slice(0, slash);
+    byFolder.set(folder, [...(byFolder.get(folder) ?? []), relative.slice(slash + 1)]);
+  }
+  return [...byFolder].map(([folder, names]) => {
+    const which = names.length === 1 ? `\`${names[0]}\` is not importable` : `${names.length} files (e.g. \`${names[0]}\`) are not importable`;
+    const checked = names.length === 1 ? 'checked as a script: its own imports count, nothing else' : 'checked as scripts: their own imports count, nothing else';
+    return `${folder}/: ${which} (the path is not made of Python identifiers); ${checked}`;
+  });
+}
+
 export function sourceRootOf(relative: string, sourceRoots: string[]): string {
   let best = '';
   for (const root of sourceRoots) {
@@ -266,9 +311,8 @@ export function loadProject(root: string, config: LayeredConfig, options: LoadOp
   const paths = new Map<ModuleInfo, ModulePath>();
 
   const outcomes = factsOfFiles(files, found.stats, cache, stats);
+  const scripts: string[] = [];
   for (const [position, file] of files.entries()) {
-    const sourceRoot = sourceRootOf(file.relative, config.sourceRoots);
-    const modulePath = moduleNameForPath(sourceRoot ? file.relative.slice(sourceRoot.length + 1) : file.relative);
     const result = outcomes[position];
     if ('problem' in result && !('facts' in result)) {
       if (result.problem.startsWith('skipped:')) notes.push(`${file.relative}: ${result.problem.slice(9)}.`);
@@ -284,27 +328,21 @@ export function loadProject(root: string, config: LayeredConfig, options: LoadOp
     }
     const facts: FileFacts = entry.facts;
     if (facts.error) unchecked.push({ path: file.relative, line: facts.error.line, col: facts.error.col + 1, problem: `syntax error: ${facts.error.message}` });
-    if (modulePath === null) continue;
-    index.add(modulePath.name);
-    const inPackage = modulePath.name === config.package || modulePath.name.startsWith(`${config.package}.`);
-    const info: ModuleInfo = {
-      name: modulePath.name,
-      path: file.relative,
-      isPackage: modulePath.isPackage,
-      inPackage,
-      layer: inPackage ? locator.layerOf(modulePath.name) : null,
-      facts,
-      imports: [],
-    };
+    const located = moduleOfFile(file.relative, config);
+    if (located === null) continue;
+    if (located.script) scripts.push(file.relative);
+    else index.add(located.modulePath.name);
+    const info = moduleInfo(file.relative, located, facts, config, locator);
     modules.push(info);
-    paths.set(info, modulePath);
+    paths.set(info, located.modulePath);
   }
   cache.save();
   const hashes = outcomes.map((outcome) => ('hash' in outcome ? outcome.hash.slice(0, 16) : ''));
 
   for (const info of modules) info.imports = resolveImports(info, paths.get(info) as ModulePath, index, locator, config);
   const byName = new Map<string, ModuleInfo>();
-  for (const info of modules) byName.set(info.name, info);
+  for (const info of modules) if (!info.script) byName.set(info.name, info);
+  notes.push(...scriptNotes(scripts));
   return { project: { root, config, locator, modules, byName, moduleNames: index.names }, unchecked, notes: notes.sort(), stats, hashes };
 }
 

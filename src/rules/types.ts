@@ -60,6 +60,8 @@ export interface ModuleInfo {
   layer: LayerName | null;
   facts: FileFacts;
   imports: ResolvedImport[];
+  /** A file no import can reach (its name is not a Python identifier, e.g. a migration): only its imports are checked. */
+  script?: true;
 }
 
 export interface ProjectModel {

@@ -35,3 +35,6 @@ class RequestFactory:
             PricingService(),
             SqlAlchemyUnitOfWork(self._session),
         )
+
+    def pricing_services(self) -> list[PricingService]:
+        return [PricingService() for _ in range(2) if self._session is not None]

@@ -1,0 +1,3 @@
+from sqlalchemy import create_engine
+
+ENGINE = create_engine("sqlite://")

@@ -1,0 +1,1 @@
+"""The catalog service, split into queries and commands: one service, two modules."""
