@@ -1,6 +1,6 @@
-import { joinPathFragments, Tree } from '@nx/devkit';
+import { joinPathFragments, logger, Tree } from '@nx/devkit';
 import { parse as parseToml } from 'smol-toml';
-import { CPythonJudge, SourceVerdict } from './cpython';
+import { CPythonJudge, SourceVerdict, startCPythonJudge } from './cpython';
 import { EditContext, PythonEditError } from './edit';
 import { RuffSettings } from './format';
 import { FeatureWiring } from './wiring';
@@ -83,6 +83,18 @@ export function lineBeforeInsertions(edited: string, original: string, line: num
     } else i++;
   }
   return Math.min(line, a.length);
+}
+
+/** One generator run of `steps` over the project's modules as they are in `tree`, with its own CPython judge. */
+export async function wireProjectModules(tree: Tree, projectRoot: string, steps: WiringStep[], feature: FeatureWiring, settings: RuffSettings): Promise<Map<string, string | Buffer>> {
+  if (steps.length === 0) return new Map();
+  const judge = startCPythonJudge(tree, projectRoot);
+  try {
+    const inputs = new Map(steps.map(([file]) => [file, tree.read(file)!]));
+    return await wireModules(inputs, steps, feature, { settings, judge, floor: requiredPython(tree, projectRoot), warn: (line) => logger.warn(line) });
+  } finally {
+    judge?.close();
+  }
 }
 
 export function notJudgedWarning(why: string): string {

@@ -18,11 +18,10 @@ import {
   validated,
   validatorsUsed,
 } from '../../python/fields';
-import { startCPythonJudge } from '../../python/cpython';
 import { formatPython, readRuffSettings, RuffSettings } from '../../python/format';
 import { invalidPythonPackageReason, toPascalCase, toSnakeCase } from '../../python/names';
 import { FeatureWiring, wireFeatureIntoErrors, wireFeatureIntoFactory, wireFeatureIntoRouter, wireFeatureIntoTables } from '../../python/wiring';
-import { requiredPython, wireModules, WiringStep } from '../../python/wire-modules';
+import { wireProjectModules, WiringStep } from '../../python/wire-modules';
 import { ImportSource, resolveImports } from './imports';
 import type { FeatureGeneratorSchema } from './schema';
 import { nextSteps, RewrittenMigration } from './next-steps';
@@ -473,13 +472,7 @@ async function wireIntoApp(tree: Tree, options: NormalizedFeatureSchema, modules
     [modules.factory, wireFeatureIntoFactory],
     [modules.router, wireFeatureIntoRouter],
   ];
-  const judge = startCPythonJudge(tree, options.projectRoot);
-  try {
-    const inputs = new Map(steps.map(([file]) => [file, tree.read(file)!]));
-    return await wireModules(inputs, steps, feature, { settings, judge, floor: requiredPython(tree, options.projectRoot), warn: (line) => logger.warn(line) });
-  } finally {
-    judge?.close();
-  }
+  return wireProjectModules(tree, options.projectRoot, steps, feature, settings);
 }
 
 /** What the shared modules must know about the slice. */

@@ -3,11 +3,10 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { joinPathFragments, logger, Tree } from '@nx/devkit';
-import { startCPythonJudge } from '../../python/cpython';
 import { PythonEditError } from '../../python/edit';
 import { formatPython, readRuffSettings, RuffSettings } from '../../python/format';
 import { unwireFeatureFromErrors, unwireFeatureFromFactory, unwireFeatureFromRouter, unwireFeatureFromTables } from '../../python/unwire';
-import { requiredPython, wireModules, WiringStep } from '../../python/wire-modules';
+import { wireProjectModules, WiringStep } from '../../python/wire-modules';
 import { FeatureWiring, wireFeatureIntoErrors, wireFeatureIntoFactory, wireFeatureIntoRouter, wireFeatureIntoTables } from '../../python/wiring';
 import { assertAppShape, downRevisionsOf, featureWiring, normalizeOptions, NormalizedFeatureSchema } from '../feature/generator';
 import { manifestPath, readManifest, recordedFeatures, sha256, WiringRecord, withoutRanges } from '../feature/manifest';
@@ -253,14 +252,7 @@ async function unwireFromApp(
     [modules.tables, unwireFeatureFromTables],
     [modules.errors, unwireFeatureFromErrors],
   ] as WiringStep[]).filter(([file]) => !restored.has(file));
-  if (steps.length === 0) return new Map();
-  const judge = startCPythonJudge(tree, options.projectRoot);
-  try {
-    const inputs = new Map(steps.map(([file]) => [file, tree.read(file)!]));
-    return await wireModules(inputs, steps, feature, { settings, judge, floor: requiredPython(tree, options.projectRoot), warn: (line) => logger.warn(line) });
-  } finally {
-    judge?.close();
-  }
+  return wireProjectModules(tree, options.projectRoot, steps, feature, settings);
 }
 
 /** Which modules lost exactly what the feature inserted, and which were edited since (their entries were removed where they are now). */

@@ -61,6 +61,15 @@ function simpleFromImports(text: string): RegExpExecArray[] {
   return [...text.matchAll(/^from ([\w.]+) import ([\w, ]+)$/gm)];
 }
 
+/** Replaces one random simple `from X import a, b` with `render(X, [a, b])`; null when there is none. */
+function rewriteSimpleImport(text: string, random: Random, render: (module: string, names: string[]) => string): string | null {
+  const found = simpleFromImports(text);
+  if (found.length === 0) return null;
+  const match = random.pick(found);
+  const names = match[2].split(',').map((name) => name.trim());
+  return text.slice(0, match.index) + render(match[1], names) + text.slice(match.index! + match[0].length);
+}
+
 /** Where a new statement may go right after the module docstring and any `__future__` import. */
 function afterHeader(text: string): number {
   const docstring = /^(?:[ \t]*(?:#.*)?\n)*"""[\s\S]*?"""\n/.exec(text);
@@ -208,35 +217,28 @@ const MUTATIONS: Mutation[] = [
   {
     name: 'import in parentheses',
     modules: IMPORTING,
-    apply: (text, random) => {
-      const found = simpleFromImports(text);
-      if (found.length === 0) return null;
-      const match = random.pick(found);
-      const names = match[2].split(',').map((name) => name.trim());
-      const style = random.int(4);
-      const body =
-        style === 0
-          ? `(\n${names.map((name) => `    ${name},`).join('\n')}\n)`
-          : style === 1
-            ? `(\n${names.map((name) => `    ${name}`).join(',\n')}\n)`
-            : style === 2
-              ? `(\n${names.map((name) => `    ${name}`).join(',\n')})`
-              : `(${names.join(', ')})`;
-      return text.slice(0, match.index) + `from ${match[1]} import ${body}` + text.slice(match.index + match[0].length);
-    },
+    apply: (text, random) =>
+      rewriteSimpleImport(text, random, (module, names) => {
+        const style = random.int(4);
+        const body =
+          style === 0
+            ? `(\n${names.map((name) => `    ${name},`).join('\n')}\n)`
+            : style === 1
+              ? `(\n${names.map((name) => `    ${name}`).join(',\n')}\n)`
+              : style === 2
+                ? `(\n${names.map((name) => `    ${name}`).join(',\n')})`
+                : `(${names.join(', ')})`;
+        return `from ${module} import ${body}`;
+      }),
   },
   {
     name: 'import with backslash',
     modules: IMPORTING,
-    apply: (text, random) => {
-      const found = simpleFromImports(text);
-      if (found.length === 0) return null;
-      const match = random.pick(found);
-      const names = match[2].split(',').map((name) => name.trim());
-      const body = names.length > 1 && random.chance(0.5) ? `${names[0]}, \\\n    ${names.slice(1).join(', ')}` : names.join(', ');
-      const head = random.chance(0.5) ? `from ${match[1]} \\\n    import ` : `from ${match[1]} import `;
-      return text.slice(0, match.index) + head + body + text.slice(match.index + match[0].length);
-    },
+    apply: (text, random) =>
+      rewriteSimpleImport(text, random, (module, names) => {
+        const body = names.length > 1 && random.chance(0.5) ? `${names[0]}, \\\n    ${names.slice(1).join(', ')}` : names.join(', ');
+        return (random.chance(0.5) ? `from ${module} \\\n    import ` : `from ${module} import `) + body;
+      }),
   },
   {
     name: 'import names unsorted',
@@ -468,7 +470,7 @@ const MUTATIONS: Mutation[] = [
     apply: (text, random, feature) => {
       const { repositories, services, controllers } = featureNames(feature);
       const name = feature.className;
-      if (text.includes(`.${feature.module} import`)) return null;
+      if (new RegExp(`\\b${feature.module}\\b`).test(text)) return null;
       const choice = random.int(4);
       if (choice === 0) {
         const classAt = text.indexOf('class RequestFactory');
@@ -498,7 +500,7 @@ const MUTATIONS: Mutation[] = [
       // Annotations are evaluated when the class body runs, unless `from __future__ import annotations`.
       draft.refusal = {
         module: 'factory',
-        line: (final) => (/^from __future__ import annotations/m.test(final) ? null : lineOf(final, new RegExp(`^${late.split('  #')[0].replace(/[.]/g, '\\.')}`))),
+        line: (final) => (/^from\s+__future__[\s\\(]+import[\s\\(]+annotations\b/m.test(final) ? null : lineOf(final, new RegExp(`^${late.split('  #')[0].replace(/[.]/g, '\\.')}`))),
       };
       return `${text.replace(/\n*$/, '\n')}\n${late}\n`;
     },
