@@ -4,6 +4,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { formatPython, lintPython, readRuffSettings } from '../../python/format';
 import { applicationGenerator } from '../application/generator';
 import { featureGenerator, normalizeOptions } from './generator';
+import { treeFiles } from '../test-utils/tree-files';
 
 const ROOT = 'apps/api';
 const RECIPE_FIELDS = 'title:str,servings:int=1,notes:str?,tags:list[str],published_on:date';
@@ -26,16 +27,7 @@ const RECIPE_FILES = [
 ];
 
 function files(tree: Tree, root = ROOT): Map<string, string> {
-  const found = new Map<string, string>();
-  const visit = (dir: string): void => {
-    for (const child of tree.children(dir)) {
-      const path = `${dir}/${child}`;
-      if (tree.isFile(path)) found.set(path.slice(root.length + 1), tree.read(path, 'utf-8')!);
-      else visit(path);
-    }
-  };
-  visit(root);
-  return found;
+  return treeFiles(tree, root);
 }
 
 function changedPaths(before: Map<string, string>, after: Map<string, string>): string[] {

@@ -5,6 +5,7 @@ import { formatPython, lintPython, readRuffSettings } from '../../python/format'
 import { applicationGenerator } from '../application/generator';
 import { featureGenerator } from '../feature/generator';
 import { appliedInDatabase, removeFeatureGenerator } from './generator';
+import { treeFiles } from '../test-utils/tree-files';
 
 const ROOT = 'apps/api';
 const RECIPE = { name: 'recipe', fields: 'title:str,servings:int=1,notes:str?,tags:list[str]', unique: 'title', skipFormat: true };
@@ -12,16 +13,7 @@ const INGREDIENT = { name: 'ingredient', fields: 'label:str,grams:float?', skipF
 const WIRED = ['src/api/domain/errors.py', 'src/api/domain/factory.py', 'src/api/domain/repositories/tables.py', 'src/api/http/routes/__init__.py'];
 
 function files(tree: Tree, root = ROOT): Map<string, string> {
-  const found = new Map<string, string>();
-  const visit = (dir: string): void => {
-    for (const child of tree.children(dir)) {
-      const path = `${dir}/${child}`;
-      if (tree.isFile(path)) found.set(path.slice(root.length + 1), tree.read(path, 'utf-8')!);
-      else visit(path);
-    }
-  };
-  visit(root);
-  return found;
+  return treeFiles(tree, root);
 }
 
 function differences(before: Map<string, string>, after: Map<string, string>): string[] {
