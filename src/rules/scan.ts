@@ -12,8 +12,12 @@ import { readFileFacts } from './facts';
 
 export type ScanOutcome = CachedFile | { problem: string };
 
-/** Below this many files, starting workers costs more than it saves. */
-const PARALLEL_THRESHOLD = 2000;
+/**
+ * Below this many files, starting workers costs more than it saves: each worker loads the checker
+ * and warms up its own JIT (~1 s of CPU for the tokenizer and facts), so with 4,000 files a worker
+ * added a third to the CPU time of a cold check and, on a busy two-core machine, made it no faster.
+ */
+const PARALLEL_THRESHOLD = 12_000;
 const WORKER_FILE = path.join(__dirname, 'scan-worker.js');
 export const SCAN_BATCH = 256;
 /** A worker that makes no progress for this long is treated as dead. */
