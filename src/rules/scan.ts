@@ -32,7 +32,9 @@ const DECODERS = new Map<string, TextDecoder>();
 /** Decodes Python source as Python does: UTF-8 unless a coding cookie in the first two lines says otherwise. */
 export function decodePython(bytes: Uint8Array): { text: string } | { problem: string; line: number; col: number } {
   let encoding = 'utf-8';
-  const head = Buffer.from(bytes.subarray(0, 400)).toString('latin1').split('\n').slice(0, 2);
+  // A coding cookie spells `coding`: without it in the first 400 bytes, the file is UTF-8.
+  const start = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(400, bytes.length));
+  const head = start.indexOf('coding') < 0 ? [] : start.toString('latin1').split('\n').slice(0, 2);
   for (const line of head) {
     const match = CODING_COOKIE.exec(line);
     if (match) {
