@@ -55,6 +55,10 @@ const TWO_CHAR_OPS = new Set([
   '**', '//', '<<', '>>', '<=', '>=', '==', '!=', '->', ':=', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '@=',
 ]);
 
+/** Characters that start no operator of two or three characters: `( ) [ ] { } , ;` and `~` (one-character strings allocate nothing). */
+const SINGLE_CHAR_OPS = new Uint8Array(128);
+for (const ch of '()[]{},;~') SINGLE_CHAR_OPS[ch.charCodeAt(0)] = 1;
+
 function isIdentStart(code: number): boolean {
   return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || code === 95 || code > 127;
 }
@@ -280,12 +284,15 @@ export function tokenizePython(source: string): LexResult {
       pos = end;
       continue;
     }
-    const three = source.slice(pos, pos + 3);
-    const two = source.slice(pos, pos + 2);
     let op: string;
-    if (THREE_CHAR_OPS.has(three)) op = three;
-    else if (TWO_CHAR_OPS.has(two)) op = two;
-    else op = source[pos];
+    if (code < 128 && SINGLE_CHAR_OPS[code] === 1) op = source[pos];
+    else {
+      const three = source.slice(pos, pos + 3);
+      const two = source.slice(pos, pos + 2);
+      if (THREE_CHAR_OPS.has(three)) op = three;
+      else if (TWO_CHAR_OPS.has(two)) op = two;
+      else op = source[pos];
+    }
     if (op === '(' || op === '[' || op === '{') {
       brackets.push(op);
       bracketPositions.push([tokenLine, tokenCol]);

@@ -2,6 +2,7 @@
  * Per-file facts cache: a file whose mtime and size are unchanged is not read again; one whose
  * content hash is unchanged is not scanned again. Facts never depend on configuration.
  */
+import * as crypto from 'node:crypto';
 import { createHash } from 'node:crypto';
 import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import * as path from 'node:path';
@@ -23,8 +24,12 @@ interface CacheDocument {
 
 const CACHE_FORMAT = `facts-${FACTS_VERSION}`;
 
+// `crypto.hash` (Node >= 20.12) digests in one call: creating a Hash object per file cost ~30 us,
+// a tenth of a cold scan. Same digest either way.
+const oneShotHash = (crypto as unknown as { hash?: (algorithm: string, data: Uint8Array, encoding: 'hex') => string }).hash;
+
 export function contentHash(bytes: Uint8Array): string {
-  return createHash('sha1').update(bytes).digest('hex');
+  return oneShotHash ? oneShotHash('sha1', bytes, 'hex') : createHash('sha1').update(bytes).digest('hex');
 }
 
 // Written piece by piece: one JSON string of a large project's facts would double peak memory.

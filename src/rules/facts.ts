@@ -409,6 +409,16 @@ function readStatuses(tokens: Token[], statuses: HttpStatusFact[]): void {
   }
 }
 
+const WATCHED_ROOTS = [...new Set(WATCHED_NAMES.map((name) => name.slice(0, name.indexOf('.'))))];
+
+/** Whether some binding can qualify to a watched name (`os`, `logging` or one of their attributes). */
+function watchesSomething(bindings: Map<string, string>): boolean {
+  for (const bound of bindings.values()) {
+    for (const root of WATCHED_ROOTS) if (bound === root || bound.startsWith(`${root}.`)) return true;
+  }
+  return false;
+}
+
 function readReferences(tokens: Token[], bindings: Map<string, string>, out: ReferenceFact[]): void {
   const first = tokens[0].value;
   const isImport = first === 'import' || first === 'from';
@@ -457,6 +467,10 @@ export function readFileFacts(source: string): FileFacts {
   if (lex.error) facts.error = lex.error;
   const scopes: Scope[] = [];
   let decorators: string[] = [];
+  // Cheap necessary conditions: most files use no watched name and no HTTP status, and skipping
+  // the per-token passes that could only find nothing saves a large share of the scan.
+  const mayReference = source.includes('print') || watchesSomething(bindings);
+  const mayHaveStatus = source.includes('HTTP') || source.includes('status');
 
   const closeScopesAt = (indent: number): void => {
     while (scopes.length > 0 && indent <= scopes[scopes.length - 1].indent) {
@@ -469,8 +483,8 @@ export function readFileFacts(source: string): FileFacts {
   for (const logical of lex.lines) {
     closeScopesAt(logical.indent);
     recordStatementInFunctions(logical, scopes);
-    readReferences(logical.tokens, bindings, facts.references);
-    readStatuses(logical.tokens, facts.httpStatuses);
+    if (mayReference) readReferences(logical.tokens, bindings, facts.references);
+    if (mayHaveStatus) readStatuses(logical.tokens, facts.httpStatuses);
     readControlFlow(logical, facts.controlFlow);
     const head = statementsOf(logical)[0];
     const first = head[0].value;
