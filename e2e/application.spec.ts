@@ -239,6 +239,11 @@ describe('layered:application in a fresh Nx workspace', () => {
       const logged = expect.objectContaining({ event: 'request_finished', request_id: 'e2e-health', status: 200 });
       // The line passes through uv, Nx's task runner and Nx before it reaches this process.
       await expect.poll(jsonLines, { timeout: 15_000, interval: 100 }).toContainEqual(logged);
+      // uvicorn's own records (startup, access) join the same JSON stream.
+      expect(jsonLines()).toContainEqual(expect.objectContaining({ logger: 'uvicorn.error', event: 'Application startup complete.' }));
+      await expect
+        .poll(jsonLines, { timeout: 15_000, interval: 100 })
+        .toContainEqual(expect.objectContaining({ logger: 'uvicorn.access', event: expect.stringContaining('GET /health') }));
     });
   });
 

@@ -57,11 +57,11 @@ export interface NormalizedFeatureSchema {
 const SLICE_TEMPLATES = path.join(__dirname, '..', '..', '..', 'files', 'feature');
 const SUPPORT_TEMPLATES = path.join(__dirname, '..', '..', '..', 'files', 'feature-support');
 // Module names the app (or Python) already uses in the layers a slice writes into.
-const RESERVED_MODULES = new Set(['health', 'orm', 'tables', 'unit_of_work', 'session_scope', 'errors', 'factory', 'metadata', 'dependencies', 'error_handlers', 'middleware', 'schemas', 'routes']);
+const RESERVED_MODULES = new Set(['health', 'orm', 'tables', 'unit_of_work', 'session_scope', 'database', 'errors', 'factory', 'metadata', 'dependencies', 'error_handlers', 'middleware', 'schemas', 'routes']);
 
 // Library names the slice's modules import; a feature whose module or class had one of these names would shadow it.
 const LIBRARY_NAMES = new Set([
-  'asyncio', 'math', 'structlog', 'pytest', 'httpx', 'field', 'replace', 'dataclass', 'date', 'datetime', 'timedelta', 'status', 'func', 'select',
+  'asyncio', 'math', 'structlog', 'pytest', 'httpx', 'field', 'replace', 'dataclass', 'date', 'datetime', 'timedelta', 'status', 'func', 'select', 'delete',
   'Any', 'Final', 'Protocol', 'Self', 'Decimal', 'UUID', 'UTC', 'Callable', 'APIRouter', 'FastAPI', 'BaseModel', 'ConfigDict', 'Field', 'JSON',
   'BigInteger', 'Boolean', 'Date', 'DateTime', 'Float', 'Numeric', 'String', 'Uuid', 'Mapped', 'Base', 'Factory', 'Singletons', 'AsyncSession',
 ]);
@@ -310,8 +310,10 @@ function knownImports(options: NormalizedFeatureSchema): Map<string, ImportSourc
   from('uuid', ['UUID', 'uuid4']);
   from('fastapi', ['APIRouter', 'FastAPI', 'status']);
   from('pydantic', ['BaseModel', 'ConfigDict', 'Field']);
-  from('sqlalchemy', ['JSON', 'BigInteger', 'Boolean', 'Date', 'DateTime', 'Float', 'Numeric', 'String', 'Uuid', 'func', 'select']);
+  from('sqlalchemy', ['JSON', 'BigInteger', 'Boolean', 'Date', 'DateTime', 'Float', 'Numeric', 'String', 'Uuid', 'delete', 'func', 'select']);
   from('sqlalchemy.exc', ['IntegrityError']);
+  from('sqlalchemy.orm.exc', ['StaleDataError']);
+  from(`${pkg}.domain.repositories.database`, ['translates_database_errors']);
   from('sqlalchemy.ext.asyncio', ['AsyncSession', 'async_sessionmaker']);
   from('sqlalchemy.orm', ['Mapped', 'mapped_column']);
   from(`${pkg}.domain.models.${module}`, [`${name}Id`, name, `Create${name}Input`, `Update${name}Input`, `${name}Page`]);
@@ -322,6 +324,8 @@ function knownImports(options: NormalizedFeatureSchema): Map<string, ImportSourc
   from(`${pkg}.domain.controllers.${module}`, [`${name}Controller`]);
   from(`${pkg}.domain.unit_of_work`, ['IUnitOfWork']);
   from(`${pkg}.domain.factory`, ['Singletons']);
+  from(`${pkg}.config`, ['AppConfig', 'Secret']);
+  from(`${pkg}.main`, ['create_app']);
   from(`${pkg}.http.dependencies`, ['Factory']);
   from(`${pkg}.http.schemas.${module}`, [`${name}In`, `${name}Out`, `${name}PageOut`]);
   from(`.${module}_samples`, [`sample_${module}`, 'create_input', 'update_input', 'payload', `InMemory${name}Repository`]);
