@@ -113,7 +113,7 @@ describe('layered:feature in a fresh Nx workspace', () => {
     expect(await ws.changes()).toBe('');
   });
 
-  it('passes its tests, the concurrent list path included, through `nx run api:test`', async () => {
+  it('passes its tests, pages read while rows come and go included, through `nx run api:test`', async () => {
     const result = await ws.nx(['run', 'api:test', '--skip-nx-cache'], withPython());
 
     expect(result.code, result.output).toBe(0);

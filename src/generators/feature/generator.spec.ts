@@ -15,7 +15,6 @@ const RECIPE_FILES = [
   'src/api/domain/controllers/recipe.py',
   'src/api/domain/models/recipe.py',
   'src/api/domain/repositories/recipe.py',
-  'src/api/domain/repositories/session_scope.py',
   'src/api/domain/services/recipe.py',
   'src/api/http/routes/recipe.py',
   'src/api/http/schemas/recipe.py',
@@ -82,7 +81,8 @@ describe('feature generator', () => {
     await featureGenerator(tree, { name: 'recipe', fields: RECIPE_FIELDS, skipFormat: true });
     const factory = tree.read(`${ROOT}/src/api/domain/factory.py`, 'utf-8')!;
     expect(factory).not.toMatch(/^\s*(if|for|while|try|with|async with)\b|\bfor\b.*\bin\b|\bif\b.*\belse\b/m);
-    expect(factory).toContain('SessionScoped(\n                self._singletons.session_maker, RecipeRepository, RecipeService\n            ).open,');
+    expect(factory).toContain('return RecipeController(self.recipe_service(), self.unit_of_work())');
+    expect(factory).not.toContain('SessionScoped');
   });
 
   it('changes nothing when run again, byte for byte', async () => {
@@ -174,8 +174,7 @@ describe('feature generator', () => {
     const routes = tree.read(`${ROOT}/src/api/http/routes/note.py`, 'utf-8')!;
     expect(routes.match(/@router\.\w+/g)).toEqual(['@router.get', '@router.get']);
     const factory = tree.read(`${ROOT}/src/api/domain/factory.py`, 'utf-8')!;
-    expect(factory).toContain('NoteController(\n            self.note_service(),\n            SessionScoped(');
-    expect(factory).not.toContain('NoteController(\n            self.note_service(),\n            self.unit_of_work()');
+    expect(factory).toContain('return NoteController(self.note_service())');
   });
 
   it('defaults to the only layered project and refuses an ambiguous workspace', async () => {

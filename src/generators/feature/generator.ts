@@ -55,13 +55,12 @@ export interface NormalizedFeatureSchema {
 }
 
 const SLICE_TEMPLATES = path.join(__dirname, '..', '..', '..', 'files', 'feature');
-const SUPPORT_TEMPLATES = path.join(__dirname, '..', '..', '..', 'files', 'feature-support');
 // Module names the app (or Python) already uses in the layers a slice writes into.
 const RESERVED_MODULES = new Set(['health', 'orm', 'tables', 'unit_of_work', 'session_scope', 'database', 'errors', 'factory', 'metadata', 'dependencies', 'error_handlers', 'middleware', 'schemas', 'routes']);
 
 // Library names the slice's modules import; a feature whose module or class had one of these names would shadow it.
 const LIBRARY_NAMES = new Set([
-  'asyncio', 'math', 'structlog', 'pytest', 'httpx', 'field', 'replace', 'dataclass', 'date', 'datetime', 'timedelta', 'status', 'func', 'select', 'delete',
+  'asyncio', 'math', 'structlog', 'pytest', 'httpx', 'field', 'replace', 'dataclass', 'date', 'datetime', 'timedelta', 'status', 'func', 'select', 'delete', 'true', 'aliased',
   'Any', 'Final', 'Protocol', 'Self', 'Decimal', 'UUID', 'UTC', 'Callable', 'APIRouter', 'FastAPI', 'BaseModel', 'ConfigDict', 'Field', 'JSON',
   'BigInteger', 'Boolean', 'Date', 'DateTime', 'Float', 'Numeric', 'String', 'Uuid', 'Mapped', 'Base', 'Factory', 'Singletons', 'AsyncSession',
 ]);
@@ -74,7 +73,6 @@ export async function featureGenerator(tree: Tree, schema: FeatureGeneratorSchem
   // Edits are computed before anything is written: a module that cannot be wired stops the run.
   const wired = await wireIntoApp(tree, options, sharedModules, settings);
   const sliceFiles = await addSliceFiles(tree, options, settings);
-  addSupportFiles(tree, options, settings);
   const wiredFrom = new Map([...wired.keys()].map((file) => [file, tree.read(file)!]));
   for (const [file, text] of wired) tree.write(file, text);
   const outcome = compareWithPrevious(tree, previous);
@@ -310,12 +308,12 @@ function knownImports(options: NormalizedFeatureSchema): Map<string, ImportSourc
   from('uuid', ['UUID', 'uuid4']);
   from('fastapi', ['APIRouter', 'FastAPI', 'status']);
   from('pydantic', ['BaseModel', 'ConfigDict', 'Field']);
-  from('sqlalchemy', ['JSON', 'BigInteger', 'Boolean', 'Date', 'DateTime', 'Float', 'Numeric', 'String', 'Uuid', 'delete', 'func', 'select']);
+  from('sqlalchemy', ['JSON', 'BigInteger', 'Boolean', 'Date', 'DateTime', 'Float', 'Numeric', 'String', 'Uuid', 'delete', 'func', 'select', 'true']);
   from('sqlalchemy.exc', ['IntegrityError']);
   from('sqlalchemy.orm.exc', ['StaleDataError']);
   from(`${pkg}.domain.repositories.database`, ['translates_database_errors']);
   from('sqlalchemy.ext.asyncio', ['AsyncSession', 'async_sessionmaker']);
-  from('sqlalchemy.orm', ['Mapped', 'mapped_column']);
+  from('sqlalchemy.orm', ['Mapped', 'aliased', 'mapped_column']);
   from(`${pkg}.domain.models.${module}`, [`${name}Id`, name, `Create${name}Input`, `Update${name}Input`, `${name}Page`]);
   from(`${pkg}.domain.errors`, [`${name}NotFoundError`, `Invalid${name}Error`, `${name}ConflictError`, 'ValidationFailedError']);
   from(`${pkg}.domain.repositories.orm`, ['Base']);
@@ -405,7 +403,7 @@ function templateContext(options: NormalizedFeatureSchema, downRevision: string 
     amountField: fields.find((f) => f.type === 'Decimal') ?? null,
     wholeField: fields.find((f) => f.type === 'int') ?? null,
     badJson: bad.find((b) => b.json !== null) ? { field: bad.find((b) => b.json !== null)!.field, python: bad.find((b) => b.json !== null)!.json } : null,
-    controllerArgs: [`${className}Service(repository)`, ...(writes ? ['unit_of_work'] : []), ...(ops.list ? ['opener'] : [])].join(', '),
+    controllerArgs: [`${className}Service(repository)`, ...(writes ? ['unit_of_work'] : [])].join(', '),
     annotation: pythonAnnotation,
     rowAnnotation: (f: Field) => pythonAnnotation(f, false),
     dataclassField,
@@ -458,15 +456,6 @@ function templateTargets(folder: string, root: string, substitutions: Record<str
     });
 }
 
-/** Modules every slice shares; written once, then owned by the app. */
-function addSupportFiles(tree: Tree, options: NormalizedFeatureSchema, settings: RuffSettings): void {
-  if (!options.ops.list) return;
-  const target = joinPathFragments(options.projectRoot, 'src', options.packageName, 'domain', 'repositories', 'session_scope.py');
-  if (tree.exists(target)) return;
-  generateFiles(tree, SUPPORT_TEMPLATES, options.projectRoot, { packageName: options.packageName, template: '' });
-  tree.write(target, formatPython(tree.read(target, 'utf-8') ?? '', settings, target));
-}
-
 /** The shared modules that need an edit, with their edited content. */
 async function wireIntoApp(tree: Tree, options: NormalizedFeatureSchema, modules: SharedModules, settings: RuffSettings): Promise<Map<string, string | Buffer>> {
   const feature = featureWiring(options);
@@ -479,14 +468,17 @@ async function wireIntoApp(tree: Tree, options: NormalizedFeatureSchema, modules
   return wireProjectModules(tree, options.projectRoot, steps, feature, settings);
 }
 
-/** What the shared modules must know about the slice. */
-export function featureWiring(options: NormalizedFeatureSchema): FeatureWiring {
+/**
+ * What the shared modules must know about the slice. `concurrentReads` is true only for features
+ * recorded in manifest format 1, whose controllers read on sessions opened per task.
+ */
+export function featureWiring(options: NormalizedFeatureSchema, concurrentReads = false): FeatureWiring {
   return {
     packageName: options.packageName,
     module: options.module,
     className: options.className,
     label: options.label,
-    concurrentReads: options.ops.list,
+    concurrentReads,
     writes: options.ops.create || options.ops.update || options.ops.delete,
     conflicts: options.unique !== null,
   };

@@ -13,7 +13,12 @@ import type { NormalizedFeatureSchema, Operation } from './generator';
  */
 
 export const MANIFEST_FOLDER = '.layered-features';
-export const MANIFEST_FORMAT = 1;
+export const MANIFEST_FORMAT = 2;
+/**
+ * Formats remove-feature still reads. Features recorded in format 1 listed a page and its total
+ * in two concurrent reads, each on a session of its own (SessionScoped in the factory).
+ */
+export const READABLE_MANIFEST_FORMATS: readonly number[] = [1, MANIFEST_FORMAT];
 
 export interface FeatureManifest {
   /** Format of this file. */
@@ -169,8 +174,9 @@ export function readManifest(tree: Tree, projectRoot: string, module: string): F
           record.inserted.every((range) => Array.isArray(range) && range.length === 2 && range.every((n) => Number.isSafeInteger(n) && n >= 0)),
       ));
   if (!wiringOk) throw new Error(`${file}:1: expected "wiring" to map each shared module to its sha256 and inserted ranges, as layered:feature writes it. Restore it from version control, then run again.`);
-  if (value.layered !== MANIFEST_FORMAT || bad !== undefined || !filesOk) {
-    const what = value.layered !== MANIFEST_FORMAT ? `"layered": ${MANIFEST_FORMAT}` : bad !== undefined ? `a string "${bad}"` : '"files" mapping each slice file to its sha256';
+  const formatOk = typeof value.layered === 'number' && READABLE_MANIFEST_FORMATS.includes(value.layered);
+  if (!formatOk || bad !== undefined || !filesOk) {
+    const what = !formatOk ? `"layered": ${MANIFEST_FORMAT}` : bad !== undefined ? `a string "${bad}"` : '"files" mapping each slice file to its sha256';
     throw new Error(`${file}:1: expected ${what}, as layered:feature writes it. Restore it from version control, then run again.`);
   }
   return value as FeatureManifest;

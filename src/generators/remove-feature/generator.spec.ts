@@ -3,11 +3,16 @@ import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { formatPython, lintPython, readRuffSettings } from '../../python/format';
 import { applicationGenerator } from '../application/generator';
-import { featureGenerator } from '../feature/generator';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { wireProjectModules } from '../../python/wire-modules';
+import { wireFeatureIntoFactory } from '../../python/wiring';
+import { featureGenerator, featureWiring, normalizeOptions } from '../feature/generator';
 import { appliedInDatabase, removeFeatureGenerator } from './generator';
 import { treeFiles } from '../test-utils/tree-files';
 
 const ROOT = 'apps/api';
+const SESSION_SCOPE_TEMPLATE = path.join(__dirname, '..', '..', '..', 'files', 'feature-support', 'src', '__packageName__', 'domain', 'repositories', 'session_scope.py.template');
 const RECIPE = { name: 'recipe', fields: 'title:str,servings:int=1,notes:str?,tags:list[str]', unique: 'title', skipFormat: true };
 const INGREDIENT = { name: 'ingredient', fields: 'label:str,grams:float?', skipFormat: true };
 const WIRED = ['src/api/domain/errors.py', 'src/api/domain/factory.py', 'src/api/domain/repositories/tables.py', 'src/api/http/routes/__init__.py'];
@@ -50,7 +55,7 @@ describe('remove-feature generator', () => {
     await featureGenerator(tree, RECIPE);
     const manifest = JSON.parse(tree.read(`${ROOT}/.layered-features/recipe.json`, 'utf-8')!);
     expect(manifest).toMatchObject({
-      layered: 1,
+      layered: 2,
       name: 'recipe',
       fields: 'title:str,servings:int=1,notes:str?,tags:list[str]',
       operations: 'create,get,list,update,delete',
@@ -100,9 +105,6 @@ describe('remove-feature generator', () => {
     expect(lintPython(drop, settings)).toEqual([]);
     expect(afterRecipe.has(`migrations/versions/rev_${recipeRevision}_create_recipes.py`)).toBe(true);
     expect(info.join('\n')).toContain(`(revision ${ingredientRevision} builds on it) and wrote apps/api/${drops[0]}, which drops the recipes table (its downgrade recreates it)`);
-    // ingredient still uses session_scope.py and SessionScoped.
-    expect(afterRecipe.get('src/api/domain/factory.py')).toContain('import SessionScoped');
-    expect(afterRecipe.has('src/api/domain/repositories/session_scope.py')).toBe(true);
 
     await removeFeatureGenerator(tree, { name: 'ingredient' });
     const after = files(tree);
@@ -114,6 +116,36 @@ describe('remove-feature generator', () => {
       'migrations/versions/rev_*_drop_ingredients.py',
       'migrations/versions/rev_*_drop_recipes.py',
     ]);
+  });
+
+  it('removes a feature recorded in format 1, whose list read on sessions of its own: SessionScoped and session_scope.py go too', async () => {
+    // Format 1 wired the controller with SessionScoped(...).open and wrote session_scope.py.
+    const factory = `${ROOT}/src/api/domain/factory.py`;
+    const options = normalizeOptions(tree, { name: 'recipe', fields: RECIPE.fields, unique: RECIPE.unique });
+    const settings = readRuffSettings(tree, ROOT);
+    const aged = await wireProjectModules(tree, ROOT, [[factory, wireFeatureIntoFactory]], featureWiring(options, true), settings);
+    tree.write(factory, aged.get(factory)!);
+    tree.write(`${ROOT}/src/api/domain/repositories/session_scope.py`, formatPython(readFileSync(SESSION_SCOPE_TEMPLATE, 'utf-8'), settings));
+    await featureGenerator(tree, RECIPE);
+    expect(tree.read(factory, 'utf-8')).toContain('SessionScoped(');
+    const manifestFile = `${ROOT}/.layered-features/recipe.json`;
+    const { wiring: _recorded, ...manifest } = JSON.parse(tree.read(manifestFile, 'utf-8')!) as Record<string, unknown>;
+    tree.write(manifestFile, JSON.stringify({ ...manifest, layered: 1 }));
+
+    await removeFeatureGenerator(tree, { name: 'recipe' });
+
+    const after = files(tree);
+    expect(pick(after, WIRED)).toEqual(pick(app, WIRED));
+    expect(after.has('src/api/domain/repositories/session_scope.py')).toBe(false);
+  });
+
+  it('refuses a manifest of a format it does not know, naming the file, writing nothing', async () => {
+    await featureGenerator(tree, RECIPE);
+    const manifestFile = `${ROOT}/.layered-features/recipe.json`;
+    tree.write(manifestFile, tree.read(manifestFile, 'utf-8')!.replace('"layered": 2', '"layered": 3'));
+    const before = files(tree);
+    expect(await refusal(removeFeatureGenerator(tree, { name: 'recipe' }))).toContain(`${manifestFile}:1: expected "layered": 2`);
+    expect(differences(before, files(tree))).toEqual([]);
   });
 
   it('keeps hand edits to the shared modules (a comment, an extra import) and the names they still use', async () => {

@@ -57,7 +57,7 @@ export async function removeFeatureGenerator(tree: Tree, schema: RemoveFeatureGe
   }
 
   // Shared modules: computed (and judged by CPython) before anything is written.
-  const feature = featureWiring(options);
+  const feature = featureWiring(options, manifest.layered === 1 && options.ops.list);
   const restored = restoreRecorded(tree, options, manifest.wiring ?? {});
   const unwired = new Map([...restored, ...(await unwireFromApp(tree, options, feature, modules, settings, new Set(restored.keys())))]);
   const before = new Map([...unwired.keys()].map((file) => [file, tree.read(file, 'utf-8') ?? '']));
@@ -66,7 +66,7 @@ export async function removeFeatureGenerator(tree: Tree, schema: RemoveFeatureGe
   for (const { file } of toDelete) tree.delete(file);
   for (const [file, content] of unwired) tree.write(file, content);
   tree.delete(manifestPath(options.projectRoot, options.module));
-  if (options.ops.list) removeUnusedSupport(tree, options, settings, report);
+  if (feature.concurrentReads) removeUnusedSupport(tree, options, settings, report);
   if (edited.length > 0) report.push(`layered:remove-feature: --force deleted ${edited.length} edited file(s): ${edited.join(', ')}.`);
   if (drop.write) tree.write(...drop.write);
   report.push(drop.message);
@@ -285,7 +285,7 @@ async function describeUnwiring(
   return lines;
 }
 
-/** session_scope.py, written by the first feature with `list`: deleted once no code uses it, if unedited. */
+/** session_scope.py, written by the first feature with `list` in manifest format 1: deleted once no code uses it, if unedited. */
 function removeUnusedSupport(tree: Tree, options: NormalizedFeatureSchema, settings: RuffSettings, report: string[]): void {
   const file = joinPathFragments(options.projectRoot, 'src', options.packageName, 'domain', 'repositories', 'session_scope.py');
   const content = tree.read(file, 'utf-8');
