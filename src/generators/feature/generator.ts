@@ -60,9 +60,9 @@ const RESERVED_MODULES = new Set(['health', 'orm', 'tables', 'unit_of_work', 'se
 
 // Library names the slice's modules import; a feature whose module or class had one of these names would shadow it.
 const LIBRARY_NAMES = new Set([
-  'asyncio', 'math', 'structlog', 'pytest', 'httpx', 'field', 'replace', 'dataclass', 'date', 'datetime', 'timedelta', 'status', 'func', 'select', 'delete', 'true', 'aliased',
+  'asyncio', 'math', 'structlog', 'pytest', 'httpx', 'field', 'replace', 'dataclass', 'date', 'datetime', 'timedelta', 'status', 'func', 'select', 'delete', 'true', 'aliased', 'event',
   'Any', 'Final', 'Protocol', 'Self', 'Decimal', 'UUID', 'UTC', 'Callable', 'APIRouter', 'FastAPI', 'BaseModel', 'ConfigDict', 'Field', 'JSON',
-  'BigInteger', 'Boolean', 'Date', 'DateTime', 'Float', 'Numeric', 'String', 'Uuid', 'Mapped', 'Base', 'Factory', 'Singletons', 'AsyncSession',
+  'BigInteger', 'Boolean', 'Date', 'DateTime', 'Float', 'Numeric', 'String', 'Uuid', 'Mapped', 'Base', 'Connection', 'Factory', 'Singletons', 'AsyncSession',
 ]);
 
 export async function featureGenerator(tree: Tree, schema: FeatureGeneratorSchema): Promise<() => void> {
@@ -308,7 +308,7 @@ function knownImports(options: NormalizedFeatureSchema): Map<string, ImportSourc
   from('uuid', ['UUID', 'uuid4']);
   from('fastapi', ['APIRouter', 'FastAPI', 'status']);
   from('pydantic', ['BaseModel', 'ConfigDict', 'Field']);
-  from('sqlalchemy', ['JSON', 'BigInteger', 'Boolean', 'Date', 'DateTime', 'Float', 'Numeric', 'String', 'Uuid', 'delete', 'func', 'select', 'true']);
+  from('sqlalchemy', ['JSON', 'BigInteger', 'Boolean', 'Date', 'DateTime', 'Float', 'Numeric', 'String', 'Uuid', 'delete', 'func', 'select', 'true', 'Connection', 'event']);
   from('sqlalchemy.exc', ['IntegrityError']);
   from('sqlalchemy.orm.exc', ['StaleDataError']);
   from(`${pkg}.domain.repositories.database`, ['translates_database_errors']);
