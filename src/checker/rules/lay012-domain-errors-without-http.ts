@@ -1,5 +1,5 @@
 import { importFindings, modulesIn } from './helpers';
-import type { RawFinding, Rule } from './types';
+import type { RawFinding, Rule } from '../types';
 
 const HTTP_MODULES = new Set(['http', 'fastapi', 'starlette']);
 

@@ -1,6 +1,6 @@
 import { describeLayer, importFindings, modulesIn } from './helpers';
-import { DOMAIN_LAYERS, HTTP_LAYERS } from './layers';
-import type { RawFinding, Rule } from './types';
+import { DOMAIN_LAYERS, HTTP_LAYERS } from '../layers';
+import type { RawFinding, Rule } from '../types';
 
 const HTTP_FRAMEWORKS = new Set(['fastapi', 'starlette']);
 

@@ -2,7 +2,7 @@
  * Everything the rules need to know about one Python file, read from its tokens in one pass.
  * Facts depend on the file's text only (never on configuration), so they can be cached per file.
  */
-import { Comment, detached, extractImports, ImportStatement, LexError, LogicalLine, statementsOf, Token, TokenKind, tokenizePython } from '../python/imports';
+import { Comment, detached, extractImports, ImportStatement, LexError, LogicalLine, statementsOf, Token, TokenKind, tokenizePython } from '../../python/imports';
 
 export interface ClassFact {
   name: string;

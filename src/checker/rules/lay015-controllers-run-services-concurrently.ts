@@ -1,6 +1,6 @@
 import { modulesIn, qualify } from './helpers';
-import type { FunctionFact, StatementFact } from './facts';
-import type { ModuleInfo, ProjectModel, RawFinding, Rule } from './types';
+import type { FunctionFact, StatementFact } from '../scan/facts';
+import type { ModuleInfo, ProjectModel, RawFinding, Rule } from '../types';
 
 /** Attributes of `self` that hold a service: set in `__init__` from a parameter typed as a service. */
 function serviceAttributes(project: ProjectModel, module: ModuleInfo, className: string): Set<string> {

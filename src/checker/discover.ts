@@ -5,10 +5,10 @@ import { Worker } from 'node:worker_threads';
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { ModuleIndex, moduleNameForPath, ModulePath, resolveImportTarget } from '../python/module-resolver';
-import { CachedFile, FactsCache } from './cache';
-import { ScanOutcome, scanFiles } from './scan';
+import { CachedFile, FactsCache } from './scan/facts-cache';
+import { ScanOutcome, scanFiles } from './scan/scan';
 import type { LayeredConfig } from './config';
-import type { FileFacts } from './facts';
+import type { FileFacts } from './scan/facts';
 import { LayerLocator, pathGlobToRegExp } from './layers';
 import type { ModuleInfo, ProjectModel, ResolvedImport } from './types';
 

@@ -1,5 +1,5 @@
 import { describeLayer, importFindings, modulesIn } from './helpers';
-import type { RawFinding, Rule } from './types';
+import type { RawFinding, Rule } from '../types';
 
 export const lay005: Rule = {
   id: 'LAY005',

@@ -1,5 +1,5 @@
 import { classesWithRoots, classIndex, fromLibrary, modulesIn, resolveClass, TABLE_KEYWORD } from './helpers';
-import type { RawFinding, Rule } from './types';
+import type { RawFinding, Rule } from '../types';
 
 export const lay004: Rule = {
   id: 'LAY004',

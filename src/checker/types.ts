@@ -1,5 +1,5 @@
 import type { LayeredConfig } from './config';
-import type { FileFacts } from './facts';
+import type { FileFacts } from './scan/facts';
 import type { LayerLocator, LayerName } from './layers';
 import type { ImportedName, ImportStatement } from '../python/imports';
 

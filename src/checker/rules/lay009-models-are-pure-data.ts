@@ -1,5 +1,5 @@
 import { classesDerivedFrom, describeLayer, fromLibrary, importFindings, modulesIn, PROTOCOL_BASES, qualify, resolvedBases } from './helpers';
-import type { ModuleInfo, RawFinding, Rule } from './types';
+import type { ModuleInfo, RawFinding, Rule } from '../types';
 
 const DATA_ROOTS = new Set(['typing.NamedTuple', 'typing.TypedDict', 'typing_extensions.TypedDict', 'typing_extensions.NamedTuple', ...PROTOCOL_BASES]);
 const DATACLASS_DECORATORS = new Set(['dataclasses.dataclass', 'pydantic.dataclasses.dataclass']);

@@ -1,5 +1,5 @@
 import { classesDerivedFrom, classIndex, PROTOCOL_BASES, resolveClass, resolvedBases } from './helpers';
-import type { RawFinding, Rule } from './types';
+import type { RawFinding, Rule } from '../types';
 
 const ABC_NAMES = new Set(['abc.ABC', 'abc.ABCMeta']);
 

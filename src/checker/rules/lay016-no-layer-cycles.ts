@@ -1,6 +1,6 @@
 import { importFinding } from './helpers';
-import { againstLayerOrder } from './layers';
-import type { ModuleInfo, ProjectModel, RawFinding, ResolvedImport, Rule } from './types';
+import { againstLayerOrder } from '../layers';
+import type { ModuleInfo, ProjectModel, RawFinding, ResolvedImport, Rule } from '../types';
 
 export interface LayerEdge {
   from: string;

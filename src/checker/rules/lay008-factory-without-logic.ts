@@ -1,6 +1,6 @@
 import { modulesIn } from './helpers';
-import type { ControlFlowKind } from './facts';
-import type { RawFinding, Rule } from './types';
+import type { ControlFlowKind } from '../scan/facts';
+import type { RawFinding, Rule } from '../types';
 
 function describe(kind: ControlFlowKind): string {
   if (kind === 'if' || kind === 'for' || kind === 'while' || kind === 'try' || kind === 'match') return `a \`${kind}\` statement`;

@@ -5,14 +5,15 @@ import * as path from 'node:path';
 import { applyBaseline, BaselineEntry, readBaseline, writeBaseline } from './baseline';
 import { ConfigIgnore, LayeredConfig, loadConfig } from './config';
 import { pathGlobToRegExp } from './layers';
-import { cycleFindings, layerEdges } from './lay016-no-layer-cycles';
-import { findProjectFiles, filesSignature, LoadedProject, loadProject, ProjectFiles, UncheckedFile } from './project';
-import { Assembly, incrementalFindings, ProjectFindings, stateBase, writeFullState } from './incremental';
-import type { InlineIgnore } from './facts';
-import { importFinding } from './helpers';
-import { layeredVersion, ResultCache } from './cache';
-import { FACTS_VERSION } from './facts';
-import { META_RULES, RULE_IDS, RULES } from './registry';
+import { cycleFindings, layerEdges } from './rules/lay016-no-layer-cycles';
+import { findProjectFiles, filesSignature, LoadedProject, loadProject, ProjectFiles, UncheckedFile } from './discover';
+import { Assembly, incrementalFindings, ProjectFindings, stateBase, writeFullState } from './incremental/stored-state';
+import type { InlineIgnore } from './scan/facts';
+import { importFinding } from './rules/helpers';
+import { layeredVersion } from './version';
+import { ResultCache } from './incremental/result-cache';
+import { FACTS_VERSION } from './scan/facts';
+import { META_RULES, RULE_IDS, RULES } from './rules/registry';
 import type { Finding, RawFinding } from './types';
 
 export interface GraphEdge {

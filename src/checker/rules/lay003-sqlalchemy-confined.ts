@@ -1,6 +1,6 @@
 import { describeLayer, importFindings, importsOrm } from './helpers';
-import type { LayerName } from './layers';
-import type { RawFinding, ResolvedImport, Rule } from './types';
+import type { LayerName } from '../layers';
+import type { RawFinding, ResolvedImport, Rule } from '../types';
 
 // Controllers and routes have their own, more specific rules (LAY006, LAY007).
 const ALLOWED: ReadonlySet<LayerName | null> = new Set<LayerName | null>(['repositories', 'factory', 'dependencies', 'controllers', 'routes']);

@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { TextDecoder } from 'node:util';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
-import { CachedFile, contentHash } from './cache';
+import { CachedFile, contentHash } from './facts-cache';
 import { readFileFacts } from './facts';
 
 export type ScanOutcome = CachedFile | { problem: string };

@@ -16,7 +16,7 @@ import { lay014 } from './lay014-structlog-loggers';
 import { lay015 } from './lay015-controllers-run-services-concurrently';
 import { lay016 } from './lay016-no-layer-cycles';
 import { lay017 } from './lay017-no-indirect-layer-violations';
-import type { Rule } from './types';
+import type { Rule } from '../types';
 
 export const RULES: readonly Rule[] = [lay001, lay002, lay003, lay004, lay005, lay006, lay007, lay008, lay009, lay010, lay011, lay012, lay013, lay014, lay015, lay016, lay017];
 

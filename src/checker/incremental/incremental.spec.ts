@@ -2,10 +2,10 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, 
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { mermaidGraph, REPORTERS } from '../reporters';
-import { checkProject, CheckResult } from './check';
-import { incrementalRuns } from './incremental';
-import { FIXTURES, fixtureProject } from './test-utils/fixtures';
+import { mermaidGraph, REPORTERS } from '../../reporters';
+import { checkProject, CheckResult } from '../check';
+import { incrementalRuns } from './stored-state';
+import { FIXTURES, fixtureProject } from '../test-utils/fixtures';
 
 const created: string[] = [];
 afterEach(() => {
@@ -115,7 +115,7 @@ describe('incremental check with chains on (LAY017)', () => {
 describe('incremental check on a generated codebase', () => {
   it('agrees with a cold run through a long series of random edits', async () => {
     // @ts-expect-error: plain JavaScript module of the benchmark
-    const { generateCorpus } = (await import('../../bench/generate-corpus.mjs')) as { generateCorpus: (root: string, files: number) => string[] };
+    const { generateCorpus } = (await import('../../../bench/generate-corpus.mjs')) as { generateCorpus: (root: string, files: number) => string[] };
     const root = mkdtempSync(path.join(tmpdir(), 'layered-corpus-'));
     const cacheDirectory = mkdtempSync(path.join(tmpdir(), 'layered-incremental-'));
     created.push(root, cacheDirectory);

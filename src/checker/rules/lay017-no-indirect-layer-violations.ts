@@ -1,6 +1,6 @@
 import { describeLayer } from './helpers';
-import { againstLayerOrder } from './layers';
-import type { ModuleInfo, ProjectModel, RawFinding, ResolvedImport, Rule } from './types';
+import { againstLayerOrder } from '../layers';
+import type { ModuleInfo, ProjectModel, RawFinding, ResolvedImport, Rule } from '../types';
 
 interface Step {
   module: ModuleInfo;

@@ -1,7 +1,7 @@
 /** Small building blocks shared by the rules: import findings and name resolution through imports. */
-import type { ClassFact } from './facts';
-import type { LayerName } from './layers';
-import type { ModuleInfo, ProjectModel, RawFinding, ResolvedImport } from './types';
+import type { ClassFact } from '../scan/facts';
+import type { LayerName } from '../layers';
+import type { ModuleInfo, ProjectModel, RawFinding, ResolvedImport } from '../types';
 
 /** The imported thing as a dotted name: `sqlalchemy.text` for `from sqlalchemy import text`. */
 export function importedName(imp: ResolvedImport): string {

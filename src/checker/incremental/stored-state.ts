@@ -9,17 +9,18 @@
 import { createHash } from 'node:crypto';
 import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import * as path from 'node:path';
-import { ModuleIndex, ModulePath } from '../python/module-resolver';
-import { CachedFile, FactsCache, layeredVersion } from './cache';
-import type { LayeredConfig } from './config';
-import { FACTS_VERSION, FileFacts, InlineIgnore } from './facts';
-import { bindingsOf, classIndex, importFinding, IncompleteClassModel, resolveClassBases, resolvedBases, seedBindings, seedClassModel } from './helpers';
-import { cycleFindings, isLayerEdge, LayerEdge } from './lay016-no-layer-cycles';
-import { LayerLocator } from './layers';
-import { LoadedProject, moduleInfo, moduleOfFile, ProjectFiles, resolveImports } from './project';
-import { RULES } from './registry';
-import { scanFiles } from './scan';
-import type { Finding, ModuleInfo, ProjectModel, RawFinding } from './types';
+import { ModuleIndex, ModulePath } from '../../python/module-resolver';
+import { CachedFile, FactsCache } from '../scan/facts-cache';
+import { layeredVersion } from '../version';
+import type { LayeredConfig } from '../config';
+import { FACTS_VERSION, FileFacts, InlineIgnore } from '../scan/facts';
+import { bindingsOf, classIndex, importFinding, IncompleteClassModel, resolveClassBases, resolvedBases, seedBindings, seedClassModel } from '../rules/helpers';
+import { cycleFindings, isLayerEdge, LayerEdge } from '../rules/lay016-no-layer-cycles';
+import { LayerLocator } from '../layers';
+import { LoadedProject, moduleInfo, moduleOfFile, ProjectFiles, resolveImports } from '../discover';
+import { RULES } from '../rules/registry';
+import { scanFiles } from '../scan/scan';
+import type { Finding, ModuleInfo, ProjectModel, RawFinding } from '../types';
 
 const STATE_FORMAT = `state-1-facts-${FACTS_VERSION}`;
 /** More changed files than this: a full check (with its parallel scan) is as quick. */

@@ -1,5 +1,5 @@
 import { describeLayer, importFindings, importsOrm, modulesIn } from './helpers';
-import type { RawFinding, Rule } from './types';
+import type { RawFinding, Rule } from '../types';
 
 export const lay006: Rule = {
   id: 'LAY006',

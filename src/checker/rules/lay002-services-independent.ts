@@ -1,6 +1,6 @@
 import { describeLayer, importFindings, modulesIn } from './helpers';
-import type { LayerLocator } from './layers';
-import type { RawFinding, ResolvedImport, Rule } from './types';
+import type { LayerLocator } from '../layers';
+import type { RawFinding, ResolvedImport, Rule } from '../types';
 
 /**
  * The service a module belongs to. As packages: the child of the services root (the outermost

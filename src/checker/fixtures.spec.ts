@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkProject } from './check';
-import { RULE_IDS } from './registry';
+import { RULE_IDS } from './rules/registry';
 import { findingLines, FIXTURES, fixtureProject } from './test-utils/fixtures';
 
 const VIOLATIONS = path.join(FIXTURES, 'violations');

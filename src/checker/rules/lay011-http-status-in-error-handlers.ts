@@ -1,4 +1,4 @@
-import type { RawFinding, Rule } from './types';
+import type { RawFinding, Rule } from '../types';
 
 export const lay011: Rule = {
   id: 'LAY011',

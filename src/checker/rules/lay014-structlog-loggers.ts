@@ -1,4 +1,4 @@
-import type { RawFinding, Rule } from './types';
+import type { RawFinding, Rule } from '../types';
 
 export const lay014: Rule = {
   id: 'LAY014',
