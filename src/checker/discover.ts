@@ -1,16 +1,10 @@
-/** Finds a project's Python files, reads their facts (through the cache) and resolves their imports. */
+/** Stage 1, discover: the project's Python files (in path order) and their stat, before anything is read. */
 import { Dirent, existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { createHash } from 'node:crypto';
 import * as path from 'node:path';
-import { ModuleIndex, moduleNameForPath, ModulePath, resolveImportTarget } from '../python/module-resolver';
-import { CachedFile, FactsCache } from './scan/facts-cache';
-import { ScanOutcome, scanFiles } from './scan/scan';
 import type { LayeredConfig } from './config';
-import type { FileFacts } from './scan/facts';
-import { LayerLocator, pathGlobToRegExp } from './layers';
-import type { ModuleInfo, ProjectModel, ResolvedImport } from './types';
+import { pathGlobToRegExp } from './layers';
 
 /** Folders never worth scanning: tool caches, environments, VCS data. */
 const SKIPPED_DIRECTORIES = new Set([
@@ -19,24 +13,6 @@ const SKIPPED_DIRECTORIES = new Set([
 ]);
 /** Larger files are not Python anyone wrote by hand; they are skipped with a note. */
 export const MAX_FILE_BYTES = 16 * 1024 * 1024;
-
-export interface UncheckedFile {
-  path: string;
-  line: number;
-  col: number;
-  problem: string;
-}
-
-export interface LoadedProject {
-  project: ProjectModel;
-  /** Files that could not be read, decoded or tokenized: reported as LAY000. */
-  unchecked: UncheckedFile[];
-  /** Things skipped on purpose (symlink loops, huge files), for the report. */
-  notes: string[];
-  stats: { files: number; scanned: number; fromCache: number };
-  /** Per file: the first 16 hex digits of its content hash ('' when it could not be read). */
-  hashes?: string[];
-}
 
 export interface DiscoveredFile {
   relative: string;
@@ -49,62 +25,86 @@ export interface ListedFolder {
   absolute: string;
 }
 
+/** Where a walk through the project's folders is, and what it found so far. */
+interface Walk {
+  root: string;
+  exclude: RegExp[];
+  notes: string[];
+  folders: ListedFolder[];
+  files: DiscoveredFile[];
+  /** Real paths of the folders listed, so a link back up is walked once. */
+  visited: Set<string>;
+}
+
 export function discoverPythonFiles(root: string, exclude: RegExp[], notes: string[], folders: ListedFolder[] = []): DiscoveredFile[] {
-  const files: DiscoveredFile[] = [];
-  const visited = new Set<string>();
-  // `real` is the folder's real path when known without asking the file system (no link on the way).
-  const walk = (directory: string, relative: string, knownReal: string | null): void => {
-    let real: string;
-    try {
-      real = knownReal ?? realpathSync(directory);
-    } catch {
-      notes.push(`${relative || '.'}: skipped, the folder cannot be resolved (broken link?).`);
-      return;
+  const walk: Walk = { root, exclude, notes, folders, files: [], visited: new Set() };
+  walkFolder(walk, root, '', null);
+  return walk.files;
+}
+
+// `knownReal` is the folder's real path when known without asking the file system (no link on the way).
+function walkFolder(walk: Walk, directory: string, relative: string, knownReal: string | null): void {
+  const folder = enterFolder(walk, directory, relative, knownReal);
+  if (!folder) return;
+  const prefix = relative ? `${relative}/` : '';
+  for (const entry of folder.entries) {
+    const name = entry.name;
+    let isDirectory = entry.isDirectory();
+    let isFile = !isDirectory && entry.isFile();
+    const link = !isDirectory && !isFile && entry.isSymbolicLink();
+    if (!isDirectory && !link && !(isFile && name.endsWith('.py'))) continue;
+    const childRelative = prefix + name;
+    const childAbsolute = directory + path.sep + name;
+    if (link) {
+      const target = followLink(walk, childAbsolute, childRelative, name);
+      if (!target) continue;
+      ({ isDirectory, isFile } = target);
     }
-    if (visited.has(real)) {
-      notes.push(`${relative}: skipped, symbolic link loop (points back to ${path.relative(root, real) || '.'}).`);
-      return;
+    if (isDirectory) {
+      if (SKIPPED_DIRECTORIES.has(name) || excluded(walk.exclude, childRelative)) continue;
+      walkFolder(walk, childAbsolute, childRelative, link ? null : folder.real + path.sep + name);
+    } else if (isFile && name.endsWith('.py') && !excluded(walk.exclude, childRelative)) {
+      walk.files.push({ relative: childRelative, absolute: childAbsolute });
     }
-    visited.add(real);
-    let entries: Dirent[];
-    try {
-      entries = readdirSync(directory, { withFileTypes: true });
-    } catch (error) {
-      notes.push(`${relative || '.'}: skipped, cannot list the folder (${(error as NodeJS.ErrnoException).code ?? 'error'}).`);
-      return;
-    }
-    folders.push({ relative, absolute: directory });
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    const prefix = relative ? `${relative}/` : '';
-    for (const entry of entries) {
-      const name = entry.name;
-      let isDirectory = entry.isDirectory();
-      let isFile = !isDirectory && entry.isFile();
-      const link = !isDirectory && !isFile && entry.isSymbolicLink();
-      if (!isDirectory && !link && !(isFile && name.endsWith('.py'))) continue;
-      const childRelative = prefix + name;
-      const childAbsolute = directory + path.sep + name;
-      if (link) {
-        try {
-          const target = statSync(childAbsolute);
-          isDirectory = target.isDirectory();
-          isFile = target.isFile();
-        } catch (error) {
-          const code = (error as NodeJS.ErrnoException).code;
-          if (name.endsWith('.py') || code === 'ELOOP') notes.push(`${childRelative}: skipped, ${code === 'ELOOP' ? 'symbolic link loop' : 'broken symbolic link'}.`);
-          continue;
-        }
-      }
-      if (isDirectory) {
-        if (SKIPPED_DIRECTORIES.has(name) || excluded(exclude, childRelative)) continue;
-        walk(childAbsolute, childRelative, link ? null : real + path.sep + name);
-      } else if (isFile && name.endsWith('.py') && !excluded(exclude, childRelative)) {
-        files.push({ relative: childRelative, absolute: childAbsolute });
-      }
-    }
-  };
-  walk(root, '', null);
-  return files;
+  }
+}
+
+/** Lists a folder (sorted by name) the first time its real path is reached; notes why not otherwise. */
+function enterFolder(walk: Walk, directory: string, relative: string, knownReal: string | null): { real: string; entries: Dirent[] } | null {
+  let real: string;
+  try {
+    real = knownReal ?? realpathSync(directory);
+  } catch {
+    walk.notes.push(`${relative || '.'}: skipped, the folder cannot be resolved (broken link?).`);
+    return null;
+  }
+  if (walk.visited.has(real)) {
+    walk.notes.push(`${relative}: skipped, symbolic link loop (points back to ${path.relative(walk.root, real) || '.'}).`);
+    return null;
+  }
+  walk.visited.add(real);
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(directory, { withFileTypes: true });
+  } catch (error) {
+    walk.notes.push(`${relative || '.'}: skipped, cannot list the folder (${(error as NodeJS.ErrnoException).code ?? 'error'}).`);
+    return null;
+  }
+  walk.folders.push({ relative, absolute: directory });
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { real, entries };
+}
+
+/** What a symbolic link points to; null (with a note for a Python file or a loop) when it points nowhere. */
+function followLink(walk: Walk, absolute: string, relative: string, name: string): { isDirectory: boolean; isFile: boolean } | null {
+  try {
+    const target = statSync(absolute);
+    return { isDirectory: target.isDirectory(), isFile: target.isFile() };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (name.endsWith('.py') || code === 'ELOOP') walk.notes.push(`${relative}: skipped, ${code === 'ELOOP' ? 'symbolic link loop' : 'broken symbolic link'}.`);
+    return null;
+  }
 }
 
 function excluded(patterns: RegExp[], relative: string): boolean {
@@ -169,25 +169,6 @@ function statFiles(files: DiscoveredFile[]): StatOutcome[] {
   return stats;
 }
 
-/** Digest of the list of files (paths only), and one that also changes whenever a file is touched or resized. */
-export function filesSignature(found: ProjectFiles): { paths: string; stats: string } {
-  const paths = createHash('sha1').update(found.files.map((file) => file.relative).join('\u0000')).digest('hex');
-  const numbers = new Float64Array(found.files.length * 2);
-  const hash = createHash('sha1').update(paths);
-  found.stats.forEach((stated, index) => {
-    if ('stat' in stated) {
-      numbers[index * 2] = stated.stat.mtimeMs;
-      numbers[index * 2 + 1] = stated.stat.size;
-    } else {
-      numbers[index * 2] = Number.NaN;
-      hash.update(`${index}\u0000${stated.problem}\n`);
-    }
-  });
-  hash.update(new Uint8Array(numbers.buffer));
-  for (const note of found.notes) hash.update(`${note}\n`);
-  return { paths, stats: hash.digest('hex') };
-}
-
 export function statFile(file: DiscoveredFile): StatOutcome {
   try {
     const stat = statSync(file.absolute, { throwIfNoEntry: false });
@@ -198,173 +179,4 @@ export function statFile(file: DiscoveredFile): StatOutcome {
   } catch (error) {
     return { problem: `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})` };
   }
-}
-
-/** Facts of every file, in order: from the cache when unchanged, else scanned (on worker threads for many files). */
-function factsOfFiles(files: DiscoveredFile[], fileStats: StatOutcome[], cache: FactsCache, stats: LoadedProject['stats']): ScanOutcome[] {
-  const outcomes: ScanOutcome[] = new Array(files.length);
-  const pending: number[] = [];
-  files.forEach((file, index) => {
-    const stated = fileStats[index];
-    if ('problem' in stated) outcomes[index] = stated;
-    else {
-      const cached = cache.lookup(file.relative, stated.stat.mtimeMs, stated.stat.size);
-      if (cached) {
-        stats.fromCache++;
-        outcomes[index] = cached;
-      } else pending.push(index);
-    }
-  });
-  const scanned = scanFiles(pending.map((index) => files[index].absolute));
-  pending.forEach((index, position) => {
-    const outcome = scanned[position];
-    if ('problem' in outcome && !('facts' in outcome)) {
-      outcomes[index] = outcome;
-      return;
-    }
-    const entry = outcome as CachedFile;
-    const same = cache.lookupByHash(files[index].relative, entry.hash, entry.mtimeMs, entry.size);
-    if (same) {
-      stats.fromCache++;
-      outcomes[index] = same;
-      return;
-    }
-    stats.scanned++;
-    cache.store(files[index].relative, entry);
-    outcomes[index] = entry;
-  });
-  return outcomes;
-}
-
-/**
- * The module a file is, or for a file no import can reach (`migrations/0001_initial.py`) a
- * dotted stand-in name for locating its layer and resolving its relative imports.
- */
-export function moduleOfFile(relative: string, config: LayeredConfig): { modulePath: ModulePath; script: boolean } | null {
-  const sourceRoot = sourceRootOf(relative, config.sourceRoots);
-  const inRoot = sourceRoot ? relative.slice(sourceRoot.length + 1) : relative;
-  const modulePath = moduleNameForPath(inRoot);
-  if (modulePath !== null) return { modulePath, script: false };
-  const parts = inRoot.replace(/\.py$/, '').split('/').filter((part) => part !== '.' && part !== '' && part !== '__init__');
-  return parts.length === 0 ? null : { modulePath: { name: parts.join('.'), isPackage: false }, script: true };
-}
-
-/** A module of the project; a script keeps only the facts about its imports (and ignores). */
-export function moduleInfo(relative: string, found: { modulePath: ModulePath; script: boolean }, facts: FileFacts, config: LayeredConfig, locator: LayerLocator): ModuleInfo {
-  const name = found.modulePath.name;
-  const inPackage = name === config.package || name.startsWith(`${config.package}.`);
-  const info: ModuleInfo = {
-    name,
-    path: relative,
-    isPackage: found.modulePath.isPackage,
-    inPackage,
-    layer: inPackage ? locator.layerOf(name) : null,
-    facts: found.script ? { ...facts, classes: [], functions: [], references: [], controlFlow: [], httpStatuses: [] } : facts,
-    imports: [],
-  };
-  if (found.script) info.script = true;
-  return info;
-}
-
-/** One note per folder with files no import can reach. */
-export function scriptNotes(scripts: string[]): string[] {
-  const byFolder = new Map<string, string[]>();
-  for (const relative of scripts) {
-    const slash = relative.lastIndexOf('/');
-    const folder = slash < 0 ? '.' : relative.slice(0, slash);
-    byFolder.set(folder, [...(byFolder.get(folder) ?? []), relative.slice(slash + 1)]);
-  }
-  return [...byFolder].map(([folder, names]) => {
-    const which = names.length === 1 ? `\`${names[0]}\` is not importable` : `${names.length} files (e.g. \`${names[0]}\`) are not importable`;
-    const checked = names.length === 1 ? 'checked as a script: its own imports count, nothing else' : 'checked as scripts: their own imports count, nothing else';
-    return `${folder}/: ${which} (the path is not made of Python identifiers); ${checked}`;
-  });
-}
-
-export function sourceRootOf(relative: string, sourceRoots: string[]): string {
-  let best = '';
-  for (const root of sourceRoots) {
-    const normalized = root.replace(/^\.\/?/, '').replace(/\/$/, '');
-    if (normalized === '') continue;
-    if (relative.startsWith(`${normalized}/`) && normalized.length > best.length) best = normalized;
-  }
-  return best;
-}
-
-export interface LoadOptions {
-  cacheDirectory: string | null;
-  /** Files already found (and stat'ed) by the caller. */
-  found?: ProjectFiles;
-}
-
-/** Builds the project model: modules with facts, layers and resolved imports. */
-export function loadProject(root: string, config: LayeredConfig, options: LoadOptions): LoadedProject {
-  const unchecked: UncheckedFile[] = [];
-  const found = options.found ?? findProjectFiles(root, config);
-  const { files } = found;
-  const notes = [...found.notes];
-  const stats = { files: files.length, scanned: 0, fromCache: 0 };
-  const cache = FactsCache.open(options.cacheDirectory, root);
-  const locator = new LayerLocator(config.layers, config.package);
-  const index = new ModuleIndex();
-  const modules: ModuleInfo[] = [];
-  const paths = new Map<ModuleInfo, ModulePath>();
-
-  const outcomes = factsOfFiles(files, found.stats, cache, stats);
-  const scripts: string[] = [];
-  for (const [position, file] of files.entries()) {
-    const result = outcomes[position];
-    if ('problem' in result && !('facts' in result)) {
-      if (result.problem.startsWith('skipped:')) notes.push(`${file.relative}: ${result.problem.slice(9)}.`);
-      else unchecked.push({ path: file.relative, line: 1, col: 1, problem: result.problem });
-      continue;
-    }
-    const entry = result as CachedFile;
-    if (entry.facts === null) {
-      const [problem, position] = (entry.problem ?? 'cannot be decoded@1:1').split(/@(?=\d+:\d+$)/);
-      const [line, col] = (position ?? '1:1').split(':').map(Number);
-      unchecked.push({ path: file.relative, line, col, problem });
-      continue;
-    }
-    const facts: FileFacts = entry.facts;
-    if (facts.error) unchecked.push({ path: file.relative, line: facts.error.line, col: facts.error.col + 1, problem: `syntax error: ${facts.error.message}` });
-    const located = moduleOfFile(file.relative, config);
-    if (located === null) continue;
-    if (located.script) scripts.push(file.relative);
-    else index.add(located.modulePath.name);
-    const info = moduleInfo(file.relative, located, facts, config, locator);
-    modules.push(info);
-    paths.set(info, located.modulePath);
-  }
-  cache.save();
-  const hashes = outcomes.map((outcome) => ('hash' in outcome ? outcome.hash.slice(0, 16) : ''));
-
-  for (const info of modules) info.imports = resolveImports(info, paths.get(info) as ModulePath, index, locator, config);
-  const byName = new Map<string, ModuleInfo>();
-  for (const info of modules) if (!info.script) byName.set(info.name, info);
-  notes.push(...scriptNotes(scripts));
-  return { project: { root, config, locator, modules, byName, moduleNames: index.names }, unchecked, notes: notes.sort(), stats, hashes };
-}
-
-export function resolveImports(info: ModuleInfo, modulePath: ModulePath, index: ModuleIndex, locator: LayerLocator, config: LayeredConfig): ResolvedImport[] {
-  const resolved: ResolvedImport[] = [];
-  for (const statement of info.facts.imports) {
-    if (statement.typeChecking && !config.typeCheckingImports) continue;
-    for (const name of statement.names) {
-      const target = resolveImportTarget(index, modulePath, statement, name.name);
-      if (target === null) continue;
-      const internal = target.internal;
-      resolved.push({
-        statement,
-        name,
-        target: target.module,
-        internal,
-        external: internal ? null : target.module.split('.')[0],
-        layer: internal && (target.module === config.package || target.module.startsWith(`${config.package}.`)) ? locator.layerOf(target.module) : null,
-        line: statement.kind === 'from' && statement.names.length > 1 ? name.line : statement.line,
-        col: (statement.kind === 'from' && statement.names.length > 1 ? name.col : statement.col) + 1,
-      });
-    }
-  }
-  return resolved;
 }

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mermaidGraph, REPORTERS } from '../../reporters';
 import { checkProject, CheckResult } from '../check';
-import { incrementalRuns } from './stored-state';
+import { incrementalRuns } from './last-run';
 import { FIXTURES, fixtureProject } from '../test-utils/fixtures';
 
 const created: string[] = [];
