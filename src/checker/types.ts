@@ -43,7 +43,7 @@ export interface ResolvedImport {
   internal: boolean;
   /** Top-level name of an external import (`sqlalchemy`), else null. */
   external: string | null;
-  /** Layer of an internal target. */
+  /** Layer of an internal target (set by `assignLayers`). */
   layer: LayerName | null;
   line: number;
   /** 1-based. */
@@ -57,6 +57,7 @@ export interface ModuleInfo {
   isPackage: boolean;
   /** Part of the app package (the configured `package`). */
   inPackage: boolean;
+  /** Set by `assignLayers`. */
   layer: LayerName | null;
   facts: FileFacts;
   imports: ResolvedImport[];
