@@ -471,41 +471,45 @@ export function readFileFacts(source: string): FileFacts {
   // the per-token passes that could only find nothing saves a large share of the scan.
   const mayReference = source.includes('print') || watchesSomething(bindings);
   const mayHaveStatus = source.includes('HTTP') || source.includes('status');
-
-  const closeScopesAt = (indent: number): void => {
-    while (scopes.length > 0 && indent <= scopes[scopes.length - 1].indent) {
-      const scope = scopes.pop() as Scope;
-      // Attached only when needed: `delete` would turn every function object into a slow, large dictionary.
-      if (scope.fn && scope.statements && scope.directAwaits >= 2) scope.fn.statements = scope.statements;
-    }
-  };
-
   for (const logical of lex.lines) {
-    closeScopesAt(logical.indent);
+    closeScopesAt(scopes, logical.indent);
     recordStatementInFunctions(logical, scopes);
     if (mayReference) readReferences(logical.tokens, bindings, facts.references);
     if (mayHaveStatus) readStatuses(logical.tokens, facts.httpStatuses);
     readControlFlow(logical, facts.controlFlow);
     const head = statementsOf(logical)[0];
-    const first = head[0].value;
-    if (first === '@') {
+    if (head[0].value === '@') {
       decorators.push(head.slice(1).map((t) => (t.kind === TokenKind.String ? JSON.stringify(t.value) : t.value)).join(''));
       continue;
     }
-    const isDef = first === 'def' || (first === 'async' && head[1]?.value === 'def');
-    if (first === 'class' && head[head.length - 1].value === ':') {
-      facts.classes.push(readClass(head, decorators, scopes.length === 0));
-      scopes.push({ kind: 'class', indent: logical.indent, name: head[1]?.value ?? '', bodyIndent: -1, directAwaits: 0, statements: null });
-    } else if (isDef && head[head.length - 1].value === ':') {
-      const enclosing = scopes[scopes.length - 1];
-      const fn = readFunction(head, enclosing?.kind === 'class' ? enclosing.name : null);
-      facts.functions.push(fn);
-      scopes.push({ kind: 'def', indent: logical.indent, name: fn.name, fn, bodyIndent: -1, directAwaits: 0, statements: fn.isAsync ? [] : null });
-    }
+    readDeclaration(head, logical.indent, decorators, scopes, facts);
     decorators = [];
   }
-  closeScopesAt(-1);
+  closeScopesAt(scopes, -1);
   return facts;
+}
+
+function closeScopesAt(scopes: Scope[], indent: number): void {
+  while (scopes.length > 0 && indent <= scopes[scopes.length - 1].indent) {
+    const scope = scopes.pop() as Scope;
+    // Attached only when needed: `delete` would turn every function object into a slow, large dictionary.
+    if (scope.fn && scope.statements && scope.directAwaits >= 2) scope.fn.statements = scope.statements;
+  }
+}
+
+/** A `class` or `def` statement's facts, with the decorators above it; opens its scope. */
+function readDeclaration(head: Token[], indent: number, decorators: string[], scopes: Scope[], facts: FileFacts): void {
+  const first = head[0].value;
+  if (head[head.length - 1].value !== ':') return;
+  if (first === 'class') {
+    facts.classes.push(readClass(head, decorators, scopes.length === 0));
+    scopes.push({ kind: 'class', indent, name: head[1]?.value ?? '', bodyIndent: -1, directAwaits: 0, statements: null });
+  } else if (first === 'def' || (first === 'async' && head[1]?.value === 'def')) {
+    const enclosing = scopes[scopes.length - 1];
+    const fn = readFunction(head, enclosing?.kind === 'class' ? enclosing.name : null);
+    facts.functions.push(fn);
+    scopes.push({ kind: 'def', indent, name: fn.name, fn, bodyIndent: -1, directAwaits: 0, statements: fn.isAsync ? [] : null });
+  }
 }
 
 // Feeds a logical line to the innermost function: `__init__` self-assignments and async bodies.

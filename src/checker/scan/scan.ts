@@ -120,42 +120,56 @@ export function scanFiles(files: string[]): ScanOutcome[] {
   if (workers === 0) return files.map(scanFile);
   // Workers start a little late, so this thread takes a slightly larger share.
   const share = Math.floor(files.length / (workers + 1.15));
-  const started: { channel: MessageChannel; signal: Int32Array; worker: Worker; from: number; to: number }[] = [];
-  let next = files.length - share * workers;
-  for (let i = 0; i < workers; i++) {
+  const own = files.length - share * workers;
+  const started = startWorkers(files, workers, own, share);
+  const results: ScanOutcome[] = new Array(files.length);
+  for (let i = 0; i < own; i++) results[i] = scanFile(files[i]);
+  for (const worker of started) collectFromWorker(worker, results);
+  return results;
+}
+
+/** A worker scanning files[from, to): it posts batches of outcomes and counts them in `signal`. */
+interface ScanWorker {
+  channel: MessageChannel;
+  signal: Int32Array;
+  worker: Worker;
+  from: number;
+  to: number;
+}
+
+/** Workers for the files after the first `own`, `share` files each. */
+function startWorkers(files: string[], workers: number, own: number, share: number): ScanWorker[] {
+  const started: ScanWorker[] = [];
+  for (let i = 0, from = own; i < workers; i++, from += share) {
     const signal = new Int32Array(new SharedArrayBuffer(8));
     const channel = new MessageChannel();
-    const from = next;
-    const to = next + share;
     const worker = new Worker(WORKER_FILE, {
-      workerData: { files: files.slice(from, to), signal: signal.buffer, port: channel.port2 },
+      workerData: { files: files.slice(from, from + share), signal: signal.buffer, port: channel.port2 },
       transferList: [channel.port2],
     });
-    started.push({ channel, signal, worker, from, to });
-    next = to;
+    started.push({ channel, signal, worker, from, to: from + share });
   }
-  const results: ScanOutcome[] = new Array(files.length);
-  const own = files.length - share * workers;
-  for (let i = 0; i < own; i++) results[i] = scanFile(files[i]);
-  for (const { channel, signal, worker, from, to } of started) {
-    let position = from;
-    let batches = 0;
-    while (position < to) {
-      const message = receiveMessageOnPort(channel.port1);
-      if (message) {
-        const payload = JSON.parse(message.message as string) as { outcomes?: ScanOutcome[]; error?: string };
-        if (payload.error) throw new Error(`check-layers scan worker failed: ${payload.error}`);
-        for (const outcome of payload.outcomes ?? []) results[position++] = outcome;
-        batches++;
-        continue;
-      }
-      if (Atomics.wait(signal, 0, batches, WORKER_STALL_MS) === 'timed-out' && Atomics.load(signal, 0) === batches) {
-        void worker.terminate();
-        throw new Error('check-layers scan worker stopped responding');
-      }
+  return started;
+}
+
+/** Waits for a worker's outcomes and puts them in place; throws when it fails or stalls. */
+function collectFromWorker({ channel, signal, worker, from, to }: ScanWorker, results: ScanOutcome[]): void {
+  let position = from;
+  let batches = 0;
+  while (position < to) {
+    const message = receiveMessageOnPort(channel.port1);
+    if (message) {
+      const payload = JSON.parse(message.message as string) as { outcomes?: ScanOutcome[]; error?: string };
+      if (payload.error) throw new Error(`check-layers scan worker failed: ${payload.error}`);
+      for (const outcome of payload.outcomes ?? []) results[position++] = outcome;
+      batches++;
+      continue;
     }
-    channel.port1.close();
-    void worker.terminate();
+    if (Atomics.wait(signal, 0, batches, WORKER_STALL_MS) === 'timed-out' && Atomics.load(signal, 0) === batches) {
+      void worker.terminate();
+      throw new Error('check-layers scan worker stopped responding');
+    }
   }
-  return results;
+  channel.port1.close();
+  void worker.terminate();
 }
