@@ -50,13 +50,13 @@ export interface CheckOptions {
 export function checkProject(projectRoot: string, options: CheckOptions): CheckResult {
   const config = loadConfig(projectRoot, RULE_IDS);
   const found = options.files ? options.files(config) : findProjectFiles(projectRoot, config);
-  const lastRun = LastRun.open(projectRoot, config, found, options.cacheDirectory);
-  const checked = (options.rewriteState ? undefined : lastRun.unchangedResult()) ?? checkAndRemember(projectRoot, config, found, lastRun, options);
+  const lastRun = LastRun.open(projectRoot, config, found, options.cacheDirectory, options.rewriteState ?? false);
+  const checked = lastRun.unchangedResult() ?? checkAndRemember(projectRoot, config, found, lastRun, options.cacheDirectory);
   return { ...applyBaselineFile(projectRoot, config, options, checked.findings), notes: checked.notes, layers: checked.layers, graph: checked.graph, stats: checked.stats };
 }
 
-function checkAndRemember(projectRoot: string, config: LayeredConfig, found: ProjectFiles, lastRun: LastRun, options: CheckOptions): ProjectFindings {
-  const collected = (options.rewriteState ? undefined : lastRun.findingsOfChangedFiles()) ?? checkInFull(projectRoot, config, found, options.cacheDirectory, lastRun);
+function checkAndRemember(projectRoot: string, config: LayeredConfig, found: ProjectFiles, lastRun: LastRun, cacheDirectory: string | null): ProjectFindings {
+  const collected = lastRun.findingsOfChangedFiles() ?? checkInFull(projectRoot, config, found, cacheDirectory, lastRun);
   const result = reportOf(applyIgnores(collected.findings, collected.ignores, config), collected);
   lastRun.saveResult(result);
   return result;
@@ -68,6 +68,7 @@ function checkInFull(projectRoot: string, config: LayeredConfig, found: ProjectF
   const loaded = resolveProject(projectRoot, config, found, read);
   const { project } = loaded;
   assignLayers(project.modules, project.locator, config.package);
+  // The state keeps the bindings of the modules whose re-exports the rules followed.
   if (lastRun.keepsState) project.reexportOwners = new Set();
   const run = runRules(project, config);
   const unchecked = loaded.unchecked.map(uncheckedFinding);

@@ -34,17 +34,19 @@ export class LastRun {
     private readonly found: ProjectFiles,
     /** Null when nothing is kept between runs. */
     private readonly directory: string | null,
+    /** Check in full and store anew, whatever is kept. */
+    private readonly rewrite: boolean,
     private readonly pyproject: string,
     private readonly pathsDigest: string,
     private readonly results: ResultCache<ProjectFindings>,
     private readonly signature: string,
   ) {}
 
-  static open(projectRoot: string, config: LayeredConfig, found: ProjectFiles, directory: string | null): LastRun {
+  static open(projectRoot: string, config: LayeredConfig, found: ProjectFiles, directory: string | null, rewrite: boolean): LastRun {
     const pyproject = readFileSync(path.join(projectRoot, 'pyproject.toml'), 'utf-8');
     const digests = filesSignature(found);
     const signature = createHash('sha1').update(`${layeredVersion()}\u0000${FACTS_VERSION}\u0000${pyproject}\u0000${digests.stats}`).digest('hex');
-    return new LastRun(projectRoot, config, found, directory, pyproject, digests.paths, ResultCache.open<ProjectFindings>(directory, projectRoot), signature);
+    return new LastRun(projectRoot, config, found, directory, rewrite, pyproject, digests.paths, ResultCache.open<ProjectFindings>(directory, projectRoot), signature);
   }
 
   /** Whether full checks store their state for incremental runs (there is a cache directory). */
@@ -54,6 +56,7 @@ export class LastRun {
 
   /** The last run's result when neither the configuration nor any file's path, mtime or size changed. */
   unchangedResult(): ProjectFindings | undefined {
+    if (this.rewrite) return undefined;
     const result = this.results.read(this.signature);
     if (result !== undefined) result.stats = { ...result.stats, scanned: 0, fromCache: result.stats.files };
     return result;
@@ -65,7 +68,7 @@ export class LastRun {
    */
   findingsOfChangedFiles(): CollectedFindings | undefined {
     const { found, config } = this;
-    if (this.directory === null || found.stats.some((stat) => 'problem' in stat)) return undefined;
+    if (this.directory === null || this.rewrite || found.stats.some((stat) => 'problem' in stat)) return undefined;
     // Chains run through the whole import graph: any edit may make or break one far away.
     if (config.chains && severityOf(config, 'LAY017', 'error') !== 'off') return undefined;
     const state = StoredState.read(stateFile(this.directory, this.projectRoot));
