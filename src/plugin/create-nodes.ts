@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { CreateNodes, createNodesFromFiles, CreateNodesResult, TargetConfiguration } from '@nx/devkit';
-import { DEFAULT_BASELINE, readLayeredTable } from '../rules/config';
+import { DEFAULT_BASELINE, readLayeredTable } from '../checker/config';
 
 export interface LayeredPluginOptions {
   checkLayersTargetName?: string;

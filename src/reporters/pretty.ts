@@ -1,5 +1,5 @@
 /** The default report: findings grouped by file, `path:line:col`, rule, message and hint. */
-import type { Finding } from '../rules/types';
+import type { Finding } from '../checker/types';
 import type { ReportContext } from './types';
 
 const STYLE = { red: '31', yellow: '33', dim: '2', bold: '1', cyan: '36', green: '32' } as const;

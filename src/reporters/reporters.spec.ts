@@ -1,8 +1,8 @@
 import { rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkProject, CheckResult } from '../rules/check';
-import { FIXTURES, fixtureProject } from '../rules/test-utils/fixtures';
+import { checkProject, CheckResult } from '../checker/check';
+import { FIXTURES, fixtureProject } from '../checker/test-utils/fixtures';
 import { githubReport } from './github';
 import { formatForFile, mermaidGraph, REPORTERS } from './index';
 import { jsonReport } from './json';

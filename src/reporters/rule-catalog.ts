@@ -1,5 +1,5 @@
 /** Rule metadata for reporters, including the meta rules about the check itself. */
-import { META_RULES, RULES } from '../rules/registry';
+import { META_RULES, RULES } from '../checker/rules/registry';
 
 export interface RuleDescription {
   id: string;

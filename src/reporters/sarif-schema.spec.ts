@@ -3,8 +3,8 @@ import * as path from 'node:path';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkProject } from '../rules/check';
-import { FIXTURES, fixtureProject } from '../rules/test-utils/fixtures';
+import { checkProject } from '../checker/check';
+import { FIXTURES, fixtureProject } from '../checker/test-utils/fixtures';
 import { sarifReport } from './sarif';
 
 // The OASIS SARIF 2.1.0 schema (final, rtm.5) as shipped by Microsoft's SARIF matchers package.

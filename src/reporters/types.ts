@@ -1,4 +1,4 @@
-import type { CheckResult } from '../rules/check';
+import type { CheckResult } from '../checker/check';
 
 export interface ReportContext {
   result: CheckResult;

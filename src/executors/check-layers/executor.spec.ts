@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
 import { executorContext } from '../test-utils/context';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { FIXTURES, fixtureProject } from '../../rules/test-utils/fixtures';
+import { FIXTURES, fixtureProject } from '../../checker/test-utils/fixtures';
 import { main } from './cli';
 import checkLayersExecutor from './executor';
 

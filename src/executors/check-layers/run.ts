@@ -1,10 +1,10 @@
 /** One check-layers run, shared by the Nx executor and the command line: check, report, exit code. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { BaselineError } from '../../rules/baseline';
-import { CheckOptions, checkProject, CheckResult } from '../../rules/check';
-import { ConfigError } from '../../rules/config';
-import { layeredVersion } from '../../rules/cache';
+import { BaselineError } from '../../checker/baseline';
+import { CheckOptions, checkProject, CheckResult } from '../../checker/check';
+import { ConfigError } from '../../checker/config';
+import { layeredVersion } from '../../checker/version';
 import { formatForFile, mermaidGraph, ReportContext, ReportFormat, REPORTERS } from '../../reporters';
 
 export interface RunOptions {

@@ -5,8 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runCheckLayers, RunOptions } from '../run';
 import { checkThroughServer, daemonWanted, stopServer } from './client';
 import { buildId, socketPathFor } from './protocol';
-import { loadConfig } from '../../../rules/config';
-import { RULE_IDS } from '../../../rules/registry';
+import { loadConfig } from '../../../checker/config';
+import { RULE_IDS } from '../../../checker/rules/registry';
 import { CheckServer, startServer } from './server';
 import { WatchedFiles } from './watched-files';
 

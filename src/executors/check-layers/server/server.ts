@@ -9,8 +9,9 @@
 import { appendFileSync, unlinkSync } from 'node:fs';
 import { connect, createServer, Server, Socket } from 'node:net';
 import * as path from 'node:path';
-import { checkProject } from '../../../rules/check';
-import { incrementalRuns, MAX_DELTAS } from '../../../rules/incremental';
+import { checkProject } from '../../../checker/check';
+import { incrementalRuns } from '../../../checker/incremental/last-run';
+import { MAX_DELTAS } from '../../../checker/incremental/stored-state';
 import { runCheckLayers } from '../run';
 import type { Request, Response, RunRequest } from './protocol';
 import { WatchedFiles } from './watched-files';

@@ -6,9 +6,9 @@
  */
 import { FSWatcher, lstatSync, watch } from 'node:fs';
 import * as path from 'node:path';
-import type { LayeredConfig } from '../../../rules/config';
-import { pathGlobToRegExp } from '../../../rules/layers';
-import { findProjectFiles, ListedFolder, ProjectFiles, skippedByDiscovery, statFile } from '../../../rules/project';
+import type { LayeredConfig } from '../../../checker/config';
+import { pathGlobToRegExp } from '../../../checker/layers';
+import { findProjectFiles, ListedFolder, ProjectFiles, skippedByDiscovery, statFile } from '../../../checker/discover';
 
 /** New folders found while starting watches: list again, at most this often, before giving up on watching. */
 const MAX_SETTLE_ROUNDS = 4;
